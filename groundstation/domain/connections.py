@@ -1,0 +1,122 @@
+"""Connection URLs: which adapter takes which scheme, and the keys the conflict rules compare.
+
+Parsing lives in the domain, not in each adapter, because the services must apply the conflict rules (one
+live session per device per profile, one per endpoint per process) before any adapter opens anything, and
+for every adapter kind, including those whose adapter is not built into this release.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import SplitResult, parse_qsl, unquote, urlsplit
+
+from groundstation.domain.errors import InvalidError
+from groundstation.domain.models import AdapterKind, ConnectionSpec
+
+SCHEMES_BY_ADAPTER: dict[AdapterKind, frozenset[str]] = {
+    AdapterKind.FAKE: frozenset({"fake"}),
+    AdapterKind.MAVLINK: frozenset({"udpin", "udpout", "tcp", "serial", "tlog"}),
+    AdapterKind.DJI: frozenset({"dji"}),
+}
+
+_FIELD = "connection.url"
+
+
+def adapter_for_url(url: str) -> AdapterKind:
+    """The adapter that speaks ``url``'s scheme (lets callers omit the adapter when the URL says it)."""
+    scheme = _scheme(url)
+    for kind, schemes in SCHEMES_BY_ADAPTER.items():
+        if scheme in schemes:
+            return kind
+    raise InvalidError(f"unknown connection scheme {scheme!r} in {url!r}", field=_FIELD)
+
+
+def parse_connection(adapter: AdapterKind, url: str) -> ConnectionSpec:
+    """Parse ``url`` for ``adapter``; raise InvalidError naming what is wrong with it."""
+    if not isinstance(url, str) or not url.strip():
+        raise InvalidError("connection URL is empty", field=_FIELD)
+    url = url.strip()
+    scheme = _scheme(url)
+    allowed = SCHEMES_BY_ADAPTER[adapter]
+    if scheme not in allowed:
+        raise InvalidError(
+            f"{adapter.value} sessions take {', '.join(sorted(s + '://' for s in allowed))} URLs, "
+            f"not {scheme}://",
+            field=_FIELD,
+        )
+    parts = urlsplit(url)
+    try:
+        options = dict(parse_qsl(parts.query, keep_blank_values=True, strict_parsing=bool(parts.query)))
+    except ValueError as exc:
+        raise InvalidError(f"malformed query in {url!r}: {exc}", field=_FIELD) from exc
+    sysid = options.get("sysid")
+    if sysid is not None and not (sysid.isdigit() and 1 <= int(sysid) <= 255):
+        raise InvalidError(f"sysid must be an integer from 1 to 255, got {sysid!r}", field=_FIELD)
+    suffix = f"#sysid={sysid}" if sysid else ""
+
+    if scheme == "fake":
+        name = unquote(parts.netloc or parts.path.lstrip("/"))
+        if not name or "/" in name:
+            raise InvalidError(f"a FAKE URL names one vehicle, as fake://NAME; got {url!r}", field=_FIELD)
+        return ConnectionSpec(url, scheme, device_key=f"fake:{name}", options=options)
+    if scheme in ("udpin", "udpout", "tcp"):
+        host, port = _host_port(parts, url)
+        if scheme == "udpin":
+            return ConnectionSpec(
+                url, scheme, f"udpin:{port}{suffix}", endpoint_key=f"udp:{port}", options=options
+            )
+        if scheme == "udpout":
+            return ConnectionSpec(url, scheme, f"udpout:{host}:{port}{suffix}", options=options)
+        return ConnectionSpec(
+            url, scheme, f"tcp:{host}:{port}{suffix}", endpoint_key=f"tcp:{host}:{port}", options=options
+        )
+    if scheme == "serial":
+        device = unquote(parts.path)
+        if not device or device == "/":
+            raise InvalidError(f"a serial URL names a device, as serial:///dev/ttyUSB0; got {url!r}", field=_FIELD)
+        baud = options.get("baud", "57600")
+        if not baud.isdigit() or int(baud) <= 0:
+            raise InvalidError(f"baud must be a positive integer, got {baud!r}", field=_FIELD)
+        return ConnectionSpec(
+            url, scheme, f"serial:{device}{suffix}", endpoint_key=f"serial:{device}", options=options
+        )
+    if scheme == "tlog":
+        path = unquote(parts.path)
+        if not path:
+            raise InvalidError(f"a tlog URL names a file, as tlog:///path/file.tlog; got {url!r}", field=_FIELD)
+        speed = options.get("speed", "1")
+        if speed != "max" and not _is_positive_number(speed):
+            raise InvalidError(f"speed must be a positive number or 'max', got {speed!r}", field=_FIELD)
+        return ConnectionSpec(url, scheme, f"tlog:{path}{suffix}", options=options)
+    # dji://GATEWAY_SERIAL?broker=...: the gateway (a DJI dock or remote controller) is the endpoint.
+    gateway = unquote(parts.netloc)
+    if not gateway:
+        raise InvalidError(f"a DJI URL names the gateway serial number, as dji://SN; got {url!r}", field=_FIELD)
+    return ConnectionSpec(
+        url, scheme, f"dji:{gateway}", endpoint_key=f"dji-gateway:{gateway}", options=options
+    )
+
+
+def _scheme(url: str) -> str:
+    if "://" not in url:
+        raise InvalidError(f"connection URL {url!r} has no scheme (like fake://, udpin://)", field=_FIELD)
+    return url.split("://", 1)[0].lower()
+
+
+def _host_port(parts: SplitResult, url: str) -> tuple[str, int]:
+    host = parts.hostname
+    try:
+        port = parts.port
+    except ValueError as exc:
+        raise InvalidError(f"bad port in {url!r}: {exc}", field=_FIELD) from exc
+    if not host:
+        raise InvalidError(f"{url!r} needs a host, as udpin://0.0.0.0:14550", field=_FIELD)
+    if port is None or not 1 <= port <= 65535:
+        raise InvalidError(f"{url!r} needs a port from 1 to 65535", field=_FIELD)
+    return host, port
+
+
+def _is_positive_number(text: str) -> bool:
+    try:
+        return float(text) > 0
+    except ValueError:
+        return False

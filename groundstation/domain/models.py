@@ -1,0 +1,193 @@
+"""The records the services keep: device sessions, video streams, audit entries, events, profiles, tokens.
+
+Plain frozen dataclasses: services build new values with ``dataclasses.replace`` instead of mutating shared
+ones, so a value handed to the UI or the API can never change under its reader.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+
+class AdapterKind(StrEnum):
+    FAKE = "FAKE"
+    MAVLINK = "MAVLINK"
+    DJI = "DJI"
+
+
+class SessionState(StrEnum):
+    STARTING = "starting"
+    ACTIVE = "active"
+    LINK_LOST = "link_lost"
+    STOPPING = "stopping"
+    STOPPED = "stopped"
+    FAILED = "failed"
+    INTERRUPTED = "interrupted"
+
+    @property
+    def is_live(self) -> bool:
+        """Live sessions hold their device and endpoint; the others hold nothing."""
+        return self in _LIVE_STATES
+
+    def can_become(self, target: SessionState) -> bool:
+        return target in _TRANSITIONS[self]
+
+
+_LIVE_STATES = frozenset(
+    {SessionState.STARTING, SessionState.ACTIVE, SessionState.LINK_LOST, SessionState.STOPPING}
+)
+
+# starting -> active <-> link_lost -> stopping -> stopped; failed and interrupted from any live state;
+# a session that ended (stopped, failed, interrupted) is started again by resume (-> starting).
+_TRANSITIONS: dict[SessionState, frozenset[SessionState]] = {
+    SessionState.STARTING: frozenset(
+        {SessionState.ACTIVE, SessionState.STOPPING, SessionState.FAILED, SessionState.INTERRUPTED}
+    ),
+    SessionState.ACTIVE: frozenset(
+        {SessionState.LINK_LOST, SessionState.STOPPING, SessionState.FAILED, SessionState.INTERRUPTED}
+    ),
+    SessionState.LINK_LOST: frozenset(
+        {SessionState.ACTIVE, SessionState.STOPPING, SessionState.FAILED, SessionState.INTERRUPTED}
+    ),
+    SessionState.STOPPING: frozenset(
+        {SessionState.STOPPED, SessionState.FAILED, SessionState.INTERRUPTED}
+    ),
+    SessionState.STOPPED: frozenset({SessionState.STARTING}),
+    SessionState.FAILED: frozenset({SessionState.STARTING}),
+    SessionState.INTERRUPTED: frozenset({SessionState.STARTING, SessionState.STOPPED}),
+}
+
+
+class StreamState(StrEnum):
+    IDLE = "idle"
+    CONNECTING = "connecting"
+    LIVE = "live"
+    STALLED = "stalled"
+    RECONNECTING = "reconnecting"
+    ERROR = "error"
+    DISABLED = "disabled"
+
+
+@dataclass(frozen=True, slots=True)
+class VehicleIdentity:
+    """Who is at the other end of a session, as the vehicle reports it."""
+
+    system_id: int | None = None
+    component_id: int | None = None
+    autopilot: str | None = None
+    vehicle_type: str | None = None
+    firmware: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectionSpec:
+    """A parsed connection URL and the keys the conflict rules compare.
+
+    ``device_key`` names the vehicle (one live session per device per profile); ``endpoint_key`` names an
+    operating-system resource such as a UDP port or serial device (one live session per endpoint in the
+    whole process), or is None when the connection holds none (a FAKE vehicle, an outgoing UDP link).
+    """
+
+    url: str
+    scheme: str
+    device_key: str
+    endpoint_key: str | None = None
+    options: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceSession:
+    id: str
+    name: str
+    adapter: AdapterKind
+    connection: ConnectionSpec
+    state: SessionState
+    created_at: datetime
+    identity: VehicleIdentity = field(default_factory=VehicleIdentity)
+    started_at: datetime | None = None
+    stopped_at: datetime | None = None
+    last_error: str | None = None
+    # Changes whenever the row changes, so writers can detect that they worked from a stale copy.
+    version: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class StreamQos:
+    """What a stream really delivers, measured by its decode worker (filled in by the video pipeline)."""
+
+    source_fps: float | None = None
+    decoded_fps: float | None = None
+    frames_decoded: int = 0
+    frames_dropped: int = 0
+    frame_age_p50_ms: float | None = None
+    frame_age_p95_ms: float | None = None
+    stalls: int = 0
+    reconnects: int = 0
+    width: int | None = None
+    height: int | None = None
+    codec: str | None = None
+    bitrate_kbps: float | None = None
+    next_attempt_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class VideoStream:
+    id: str
+    name: str
+    url: str
+    created_at: datetime
+    updated_at: datetime
+    linked_session_id: str | None = None
+    enabled: bool = True
+    recording: bool = False
+    state: StreamState = StreamState.IDLE
+    qos: StreamQos = field(default_factory=StreamQos)
+    last_error: str | None = None
+    version: int = 1
+
+
+class Outcome(StrEnum):
+    SUCCESS = "success"
+    FAILURE = "failure"
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    """Who did what to which record, when, and whether it took effect."""
+
+    id: str
+    at: datetime
+    actor: str
+    action: str
+    target_id: str | None
+    outcome: Outcome
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """A tenant: one directory and one database, whose data no other profile ever sees."""
+
+    name: str
+    path: str
+    created_at: datetime | None = None
+
+
+class Role(StrEnum):
+    VIEWER = "viewer"
+    OPERATOR = "operator"
+    ADMIN = "admin"
+
+
+@dataclass(frozen=True, slots=True)
+class ApiToken:
+    id: str
+    name: str
+    role: Role
+    token_hash: str
+    created_at: datetime
+    revoked_at: datetime | None = None
+    last_used_at: datetime | None = None

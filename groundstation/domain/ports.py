@@ -1,0 +1,217 @@
+"""The small interfaces the services talk through. Storage and adapters implement them; tests may fake them.
+
+Storage is synchronous behind a unit of work: a ``ProfileStore`` runs a whole unit on its own database
+thread, so the asyncio loop never waits on disk and the audit entry of a write commits in the same
+transaction as the write itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
+from typing import Any, Protocol, TypeVar
+
+from groundstation.domain.commands import CommandResult, VehicleCommand
+from groundstation.domain.events import IntegrationEvent, Severity
+from groundstation.domain.models import (
+    AdapterKind,
+    AuditEntry,
+    ConnectionSpec,
+    DeviceSession,
+    Profile,
+    SessionState,
+    VehicleIdentity,
+    VideoStream,
+)
+from groundstation.domain.telemetry import TelemetrySample
+
+T = TypeVar("T")
+
+
+# ----------------------------------------------------------------------------------------------- storage
+class SessionRepository(Protocol):
+    def add(self, session: DeviceSession) -> None:
+        """Insert; raises ConflictError when the name or the live device is already taken."""
+
+    def update(self, session: DeviceSession) -> DeviceSession:
+        """Write ``session`` over the stored row whose version is ``session.version``; returns the stored
+        value with its version bumped. Raises NotFoundError if gone, ConflictError if the version moved."""
+
+    def get(self, session_id: str) -> DeviceSession | None: ...
+
+    def get_by_name(self, name: str) -> DeviceSession | None: ...
+
+    def find_live_by_device(self, device_key: str) -> DeviceSession | None: ...
+
+    def list(
+        self,
+        *,
+        states: Sequence[SessionState] | None = None,
+        adapter: AdapterKind | None = None,
+        limit: int | None = None,
+        after_id: str | None = None,
+    ) -> list[DeviceSession]:
+        """Ordered by id, so ``after_id`` pages through a stable order."""
+
+    def delete(self, session_id: str) -> None: ...
+
+
+class StreamRepository(Protocol):
+    def add(self, stream: VideoStream) -> None:
+        """Insert; raises ConflictError when the name is taken."""
+
+    def update(self, stream: VideoStream) -> VideoStream:
+        """Same contract as SessionRepository.update."""
+
+    def get(self, stream_id: str) -> VideoStream | None: ...
+
+    def get_by_name(self, name: str) -> VideoStream | None: ...
+
+    def list(
+        self,
+        *,
+        linked_session_id: str | None = None,
+        limit: int | None = None,
+        after_id: str | None = None,
+    ) -> list[VideoStream]: ...
+
+    def delete(self, stream_id: str) -> None: ...
+
+
+class AuditRepository(Protocol):
+    def add(self, entry: AuditEntry) -> None: ...
+
+    def list(
+        self,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        actor: str | None = None,
+        action: str | None = None,
+        target_id: str | None = None,
+        limit: int | None = None,
+    ) -> list[AuditEntry]:
+        """Oldest first."""
+
+
+class EventRepository(Protocol):
+    def add(self, event: IntegrationEvent) -> IntegrationEvent:
+        """Store and return the event with its ``seq`` (strictly increasing per profile)."""
+
+    def list(self, *, after_seq: int | None = None, limit: int | None = None) -> list[IntegrationEvent]: ...
+
+
+class TelemetryRepository(Protocol):
+    def add_many(self, samples: Sequence[TelemetrySample]) -> None: ...
+
+    def range(
+        self,
+        session_id: str,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int | None = None,
+    ) -> list[TelemetrySample]:
+        """Oldest first, ``since`` inclusive and ``until`` exclusive."""
+
+    def count(self, session_id: str | None = None) -> int: ...
+
+
+class SettingsRepository(Protocol):
+    """Per-profile settings as JSON values under dotted keys (``sessions.auto_resume``)."""
+
+    def get(self, key: str) -> Any | None: ...
+
+    def set(self, key: str, value: Any) -> None: ...
+
+    def all(self) -> dict[str, Any]: ...
+
+
+class UnitOfWork(Protocol):
+    """The repositories of one transaction; it commits when the unit returns and rolls back if it raises."""
+
+    sessions: SessionRepository
+    streams: StreamRepository
+    audit: AuditRepository
+    events: EventRepository
+    telemetry: TelemetryRepository
+    settings: SettingsRepository
+
+
+class ProfileStore(Protocol):
+    """One opened profile's database."""
+
+    @property
+    def profile(self) -> Profile: ...
+
+    @property
+    def read_only(self) -> bool:
+        """True when opened by a reader (a CLI listing) beside the runtime that holds the profile."""
+
+    async def run(self, work: Callable[[UnitOfWork], T]) -> T:
+        """Run ``work`` in one transaction on the store's database thread and return what it returns."""
+
+    async def close(self) -> None: ...
+
+
+class ProfileCatalog(Protocol):
+    """Profiles on disk: the tenant boundary is a directory each, never a shared database."""
+
+    def list(self) -> list[Profile]: ...
+
+    def exists(self, name: str) -> bool: ...
+
+    def create(self, name: str) -> Profile:
+        """Make the directory and a migrated database; ConflictError if the profile exists."""
+
+    def delete(self, name: str) -> None:
+        """Remove the profile's directory; UnavailableError while a runtime holds it."""
+
+    def open(self, name: str, *, read_only: bool = False) -> ProfileStore:
+        """Open for the runtime (exclusive: takes the profile's lock, applies migrations) or for reading
+        beside a runtime. Raises NotFoundError, UnavailableError (held by another process, naming its pid),
+        or InvalidError (not a SQLite database, or a schema newer than this release knows)."""
+
+
+# ----------------------------------------------------------------------------------------------- devices
+class TelemetrySink(Protocol):
+    """Where a device link delivers what it hears. Called on the asyncio loop's thread only."""
+
+    def on_sample(self, sample: TelemetrySample) -> None: ...
+
+    def on_identity(self, identity: VehicleIdentity) -> None: ...
+
+    def on_message(self, severity: Severity, text: str) -> None:
+        """A message from the vehicle itself (MAVLink STATUSTEXT, a FAKE fault notice)."""
+
+    def on_failure(self, reason: str) -> None:
+        """The link cannot go on (socket closed for good, replay finished with an error)."""
+
+
+class DeviceLink(Protocol):
+    """One session's live connection to one vehicle."""
+
+    async def open(self) -> None:
+        """Acquire the link's resources (bind, connect, spawn a simulation). Raises on failure with a
+        message a person understands. Returning does not mean data flows yet."""
+
+    async def close(self) -> None:
+        """Release everything; idempotent; must not raise."""
+
+    async def command(self, command: VehicleCommand, *, timeout_s: float) -> CommandResult: ...
+
+
+class DeviceAdapter(Protocol):
+    """Makes links for one adapter kind."""
+
+    @property
+    def kind(self) -> AdapterKind: ...
+
+    def create_link(self, session_id: str, spec: ConnectionSpec, sink: TelemetrySink) -> DeviceLink: ...
+
+
+# ------------------------------------------------------------------------------------------------- misc
+Clock = Callable[[], datetime]
+"""Returns the current time as an aware UTC datetime."""
+
+EventListener = Callable[[IntegrationEvent], Awaitable[None] | None]

@@ -1,0 +1,23 @@
+"""Shared fixtures. Every test gets its own GROUNDSTATION_HOME so no test can touch a real profile."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+SHARED_DATA = PROJECT_ROOT.parent / "shared" / "data"
+
+
+@pytest.fixture
+def gs_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A fresh profiles root, exported as GROUNDSTATION_HOME for the code under test and its children."""
+    home = tmp_path / "gshome"
+    home.mkdir()
+    monkeypatch.setenv("GROUNDSTATION_HOME", str(home))
+    yield home
