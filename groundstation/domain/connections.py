@@ -39,8 +39,7 @@ def parse_connection(adapter: AdapterKind, url: str) -> ConnectionSpec:
     allowed = SCHEMES_BY_ADAPTER[adapter]
     if scheme not in allowed:
         raise InvalidError(
-            f"{adapter.value} sessions take {', '.join(sorted(s + '://' for s in allowed))} URLs, "
-            f"not {scheme}://",
+            f"{adapter.value} sessions take {', '.join(sorted(s + '://' for s in allowed))} URLs, not {scheme}://",
             field=_FIELD,
         )
     parts = urlsplit(url)
@@ -61,9 +60,7 @@ def parse_connection(adapter: AdapterKind, url: str) -> ConnectionSpec:
     if scheme in ("udpin", "udpout", "tcp"):
         host, port = _host_port(parts, url)
         if scheme == "udpin":
-            return ConnectionSpec(
-                url, scheme, f"udpin:{port}{suffix}", endpoint_key=f"udp:{port}", options=options
-            )
+            return ConnectionSpec(url, scheme, f"udpin:{port}{suffix}", endpoint_key=f"udp:{port}", options=options)
         if scheme == "udpout":
             return ConnectionSpec(url, scheme, f"udpout:{host}:{port}{suffix}", options=options)
         return ConnectionSpec(
@@ -76,9 +73,7 @@ def parse_connection(adapter: AdapterKind, url: str) -> ConnectionSpec:
         baud = options.get("baud", "57600")
         if not baud.isdigit() or int(baud) <= 0:
             raise InvalidError(f"baud must be a positive integer, got {baud!r}", field=_FIELD)
-        return ConnectionSpec(
-            url, scheme, f"serial:{device}{suffix}", endpoint_key=f"serial:{device}", options=options
-        )
+        return ConnectionSpec(url, scheme, f"serial:{device}{suffix}", endpoint_key=f"serial:{device}", options=options)
     if scheme == "tlog":
         path = unquote(parts.path)
         if not path:
@@ -91,9 +86,7 @@ def parse_connection(adapter: AdapterKind, url: str) -> ConnectionSpec:
     gateway = unquote(parts.netloc)
     if not gateway:
         raise InvalidError(f"a DJI URL names the gateway serial number, as dji://SN; got {url!r}", field=_FIELD)
-    return ConnectionSpec(
-        url, scheme, f"dji:{gateway}", endpoint_key=f"dji-gateway:{gateway}", options=options
-    )
+    return ConnectionSpec(url, scheme, f"dji:{gateway}", endpoint_key=f"dji-gateway:{gateway}", options=options)
 
 
 def _scheme(url: str) -> str:

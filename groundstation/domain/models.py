@@ -36,9 +36,7 @@ class SessionState(StrEnum):
         return target in _TRANSITIONS[self]
 
 
-_LIVE_STATES = frozenset(
-    {SessionState.STARTING, SessionState.ACTIVE, SessionState.LINK_LOST, SessionState.STOPPING}
-)
+_LIVE_STATES = frozenset({SessionState.STARTING, SessionState.ACTIVE, SessionState.LINK_LOST, SessionState.STOPPING})
 
 # starting -> active <-> link_lost -> stopping -> stopped; failed and interrupted from any live state;
 # a session that ended (stopped, failed, interrupted) is started again by resume (-> starting).
@@ -52,9 +50,7 @@ _TRANSITIONS: dict[SessionState, frozenset[SessionState]] = {
     SessionState.LINK_LOST: frozenset(
         {SessionState.ACTIVE, SessionState.STOPPING, SessionState.FAILED, SessionState.INTERRUPTED}
     ),
-    SessionState.STOPPING: frozenset(
-        {SessionState.STOPPED, SessionState.FAILED, SessionState.INTERRUPTED}
-    ),
+    SessionState.STOPPING: frozenset({SessionState.STOPPED, SessionState.FAILED, SessionState.INTERRUPTED}),
     SessionState.STOPPED: frozenset({SessionState.STARTING}),
     SessionState.FAILED: frozenset({SessionState.STARTING}),
     SessionState.INTERRUPTED: frozenset({SessionState.STARTING, SessionState.STOPPED}),

@@ -16,9 +16,7 @@ DEMO_PROFILE = "demo"
 # Windows refuses these as file names whatever the extension; refuse them everywhere so a profile made on
 # Linux can be copied to a Windows laptop.
 _WINDOWS_RESERVED = frozenset(
-    {"con", "prn", "aux", "nul"}
-    | {f"com{i}" for i in range(10)}
-    | {f"lpt{i}" for i in range(10)}
+    {"con", "prn", "aux", "nul"} | {f"com{i}" for i in range(10)} | {f"lpt{i}" for i in range(10)}
 )
 
 
@@ -34,9 +32,7 @@ def validate_profile_name(name: object) -> str:
             field="profile",
         )
     if name in _WINDOWS_RESERVED:
-        raise InvalidError(
-            f"invalid profile name {name!r}: it is a reserved device name on Windows", field="profile"
-        )
+        raise InvalidError(f"invalid profile name {name!r}: it is a reserved device name on Windows", field="profile")
     return name
 
 
