@@ -20,4 +20,4 @@ def gs_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     home = tmp_path / "gshome"
     home.mkdir()
     monkeypatch.setenv("GROUNDSTATION_HOME", str(home))
-    yield home
+    return home

@@ -47,7 +47,13 @@ class CommandService:
                 actor=actor, action="command.send", target_id=session_id, detail={**detail, "error": error.message}
             )
             raise error from None
-        session = await self._sessions.get(session_id)
+        try:
+            session = await self._sessions.get(session_id)
+        except NotFoundError as exc:
+            await self._audit.record_failure(
+                actor=actor, action="command.send", target_id=session_id, detail={**detail, "error": exc.message}
+            )
+            raise
         link = self._sessions.live_link(session_id)
         if link is None:
             refused = ConflictError(

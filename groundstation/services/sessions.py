@@ -192,7 +192,11 @@ class SessionService:
         if live is None:
             # Not running here: an interrupted session is dismissed to stopped; any other state is refused
             # (and audited as refused) by the transition's own check.
-            current = await self.get(session_id)
+            try:
+                current = await self.get(session_id)
+            except NotFoundError as exc:
+                await self._refused(actor, "session.stop", {}, exc, target_id=session_id)
+                raise
             target = SessionState.STOPPED if current.state is SessionState.INTERRUPTED else SessionState.STOPPING
             return await self._transition(session_id, target, actor=actor, action="session.stop")
         async with live.lock:

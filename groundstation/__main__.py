@@ -1,0 +1,7 @@
+"""``python -m groundstation``."""
+
+import sys
+
+from groundstation.cli import main
+
+sys.exit(main())

@@ -1,0 +1,193 @@
+"""The composition root: the one place that builds a profile's services and wires storage and adapters in.
+
+Everything above (the CLI, the headless runtime, the GUI, the HTTP API) asks this module for a
+``ProfileServices`` and talks only to the services in it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from groundstation.adapters.fake import FakeAdapter
+from groundstation.config import scenarios_dir
+from groundstation.domain import actors
+from groundstation.domain.models import AdapterKind
+from groundstation.domain.ports import Clock, DeviceAdapter, ProfileCatalog, ProfileStore
+from groundstation.domain.profiles import DEMO_PROFILE
+from groundstation.services.audit import AuditService
+from groundstation.services.bus import EventBus
+from groundstation.services.commands import CommandService
+from groundstation.services.endpoints import EndpointRegistry
+from groundstation.services.sessions import SessionService
+from groundstation.services.settings import SettingsService
+from groundstation.services.telemetry import TelemetryHub
+from groundstation.services.video import VideoStreamService
+from groundstation.storage import FileProfileCatalog
+
+log = logging.getLogger(__name__)
+
+DEMO_FLEET: tuple[tuple[str, str, str], ...] = (
+    ("alpha", "fake://alpha?seed=1&scenario=demo", "synthetic://?w=1280&h=720&fps=30&pattern=ball"),
+    ("bravo", "fake://bravo?seed=2&scenario=demo", "synthetic://?w=1280&h=720&fps=30&pattern=bars"),
+    ("charlie", "fake://charlie?seed=3&scenario=demo", "synthetic://?w=1280&h=720&fps=30&pattern=checker"),
+)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def default_catalog(root: Path | None = None) -> FileProfileCatalog:
+    return FileProfileCatalog(root)
+
+
+def default_adapters() -> dict[AdapterKind, DeviceAdapter]:
+    return {AdapterKind.FAKE: FakeAdapter(scenario_dirs=[scenarios_dir()])}
+
+
+@dataclass
+class ProfileServices:
+    """The services of one opened profile; the tenant boundary is this object and its store."""
+
+    store: ProfileStore
+    bus: EventBus
+    audit: AuditService
+    hub: TelemetryHub
+    sessions: SessionService
+    streams: VideoStreamService
+    commands: CommandService
+    settings: SettingsService
+
+    @property
+    def name(self) -> str:
+        return self.store.profile.name
+
+    async def close(self) -> None:
+        """Stop what runs (sessions end ``stopped``), flush telemetry, close the database."""
+        try:
+            if not self.store.read_only:
+                await self.sessions.shutdown()
+            await self.hub.close()
+            self.bus.close()
+        finally:
+            await self.store.close()
+
+
+class Runtime:
+    """What one process shares across the profiles it opens: the catalog, adapters and endpoint claims."""
+
+    def __init__(
+        self,
+        catalog: ProfileCatalog | None = None,
+        *,
+        adapters: Mapping[AdapterKind, DeviceAdapter] | None = None,
+        clock: Clock = utc_now,
+        link_timeout_s: float | None = None,
+    ) -> None:
+        self.catalog: ProfileCatalog = catalog if catalog is not None else default_catalog()
+        self.adapters = dict(adapters) if adapters is not None else default_adapters()
+        self.endpoints = EndpointRegistry()
+        self.clock = clock
+        self._link_timeout_override = link_timeout_s
+        self.profiles: dict[str, ProfileServices] = {}
+
+    async def open_profile(self, name: str, *, recover: bool = True) -> ProfileServices:
+        """Open ``name`` for this runtime (exclusive), and recover what a previous run left live."""
+        if name in self.profiles:
+            return self.profiles[name]
+        services = await self._build(self.catalog.open(name))
+        self.profiles[name] = services
+        if recover:
+            auto_resume = bool(await services.settings.get("sessions.auto_resume"))
+            await services.sessions.recover_after_restart(auto_resume=auto_resume)
+        return services
+
+    async def open_reader(self, name: str) -> ProfileServices:
+        """Open ``name`` for reading beside a runtime that may hold it (CLI listings and exports)."""
+        return await self._build(self.catalog.open(name, read_only=True))
+
+    async def close(self) -> None:
+        for name in list(self.profiles):
+            services = self.profiles.pop(name)
+            await services.close()
+
+    async def _build(self, store: ProfileStore) -> ProfileServices:
+        bus = EventBus()
+        audit = AuditService(store, bus, self.clock)
+        hub = TelemetryHub(store)
+        settings = SettingsService(store, audit)
+        link_timeout = self._link_timeout_override
+        if link_timeout is None:
+            link_timeout = float(await settings.get("sessions.link_timeout_s"))
+        sessions = SessionService(
+            profile=store.profile.name,
+            store=store,
+            audit=audit,
+            hub=hub,
+            adapters=self.adapters,
+            endpoints=self.endpoints,
+            clock=self.clock,
+            link_timeout_s=link_timeout,
+        )
+        return ProfileServices(
+            store=store,
+            bus=bus,
+            audit=audit,
+            hub=hub,
+            sessions=sessions,
+            streams=VideoStreamService(profile=store.profile.name, store=store, audit=audit, clock=self.clock),
+            commands=CommandService(sessions=sessions, audit=audit),
+            settings=settings,
+        )
+
+
+async def define_demo_fleet(services: ProfileServices) -> None:
+    """Make sure the demo fleet's sessions and streams exist (missing ones are added, nothing is changed)."""
+    for name, url, video_url in DEMO_FLEET:
+        session = await services.sessions.find_by_name(name)
+        if session is None:
+            session = await services.sessions.define(name, AdapterKind.FAKE, url, actor=actors.SYSTEM)
+        streams = await services.streams.list(linked_session_id=session.id)
+        if not streams:
+            stream_name = f"{name} camera"
+            existing = [s for s in await services.streams.list() if s.name == stream_name]
+            if not existing:
+                await services.streams.create(stream_name, video_url, linked_session_id=session.id, actor=actors.SYSTEM)
+
+
+async def start_demo_fleet(services: ProfileServices) -> None:
+    """Define the demo fleet if needed and start every demo session that is not running."""
+    await define_demo_fleet(services)
+    for name, _url, _video in DEMO_FLEET:
+        session = await services.sessions.find_by_name(name)
+        if session is not None and not session.state.is_live:
+            await services.sessions.resume(session.id, actor=actors.SYSTEM)
+
+
+async def ensure_demo_profile(runtime: Runtime) -> bool:
+    """Create the ``demo`` profile with its fleet and streams if it does not exist (the first run, or
+    after someone deleted it): the demo is always one command away. Returns True if it was created."""
+    if runtime.catalog.exists(DEMO_PROFILE):
+        return False
+    runtime.catalog.create(DEMO_PROFILE)
+    services = await runtime._build(runtime.catalog.open(DEMO_PROFILE))
+    try:
+        await define_demo_fleet(services)
+    finally:
+        await services.close()
+    log.info("created the demo profile with %d FAKE vehicles and their video streams", len(DEMO_FLEET))
+    return True
+
+
+__all__ = [
+    "DEMO_FLEET",
+    "ProfileServices",
+    "Runtime",
+    "define_demo_fleet",
+    "ensure_demo_profile",
+    "start_demo_fleet",
+]

@@ -1,0 +1,177 @@
+"""Profiles on disk: ``<root>/profiles/<name>/profile.db`` (plus recordings and logs later).
+
+Each tenant is a directory with its own database, so no query can ever mix two profiles' data and deleting a
+profile is deleting a directory. Every name passes ``validate_profile_name`` before it becomes part of a
+path: nothing a user types can reach outside the profiles directory or create anything when it is invalid.
+"""
+
+from __future__ import annotations
+
+import builtins
+import contextlib
+import os
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+
+import platformdirs
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from groundstation.domain.errors import ConflictError, GroundstationError, NotFoundError
+from groundstation.domain.models import Profile
+from groundstation.domain.profiles import is_valid_profile_name, validate_profile_name
+from groundstation.storage.database import check_sqlite_header, create_profile_engine, open_database
+from groundstation.storage.locking import ProfileLock
+from groundstation.storage.repositories import SqlSettingsRepository
+from groundstation.storage.store import SqliteProfileStore
+
+HOME_ENV = "GROUNDSTATION_HOME"
+DB_FILE = "profile.db"
+LOCK_FILE = "profile.lock"
+# Where the profile remembers its own creation time: file times are not portable (no birth time on Linux)
+# and change with copies, while a row travels with the database.
+CREATED_AT_KEY = "profile.created_at"
+
+
+def default_root() -> Path:
+    """``$GROUNDSTATION_HOME`` if set (tests, portable installs), else the platform's user data dir."""
+    home = os.environ.get(HOME_ENV)
+    if home:
+        return Path(home)
+    return Path(platformdirs.user_data_dir("groundstation", appauthor=False))
+
+
+class FileProfileCatalog:
+    def __init__(self, root: Path | None = None) -> None:
+        self._root = root if root is not None else default_root()
+
+    @property
+    def root(self) -> Path:
+        return self._root
+
+    @property
+    def profiles_dir(self) -> Path:
+        return self._root / "profiles"
+
+    def profile_dir(self, name: str) -> Path:
+        """The directory of ``name``; raises InvalidError before building any path from a bad name."""
+        return self.profiles_dir / validate_profile_name(name)
+
+    def list(self) -> builtins.list[Profile]:
+        """Profiles sorted by name. Directories whose name is not a valid profile name are ignored, so a
+        stray folder a user drops in never shows up as a profile."""
+        if not self.profiles_dir.is_dir():
+            return []
+        found = []
+        for entry in sorted(self.profiles_dir.iterdir()):
+            if is_valid_profile_name(entry.name) and (entry / DB_FILE).is_file():
+                found.append(Profile(entry.name, str(entry), self._created_at(entry / DB_FILE)))
+        return found
+
+    def exists(self, name: str) -> bool:
+        return (self.profile_dir(name) / DB_FILE).is_file()
+
+    def create(self, name: str) -> Profile:
+        directory = self.profile_dir(name)
+        db_path = directory / DB_FILE
+        if db_path.exists():
+            raise ConflictError(f"profile {name!r} already exists", holder=name)
+        made_directory = not directory.exists()
+        directory.mkdir(parents=True, exist_ok=True)
+        # The lock keeps a concurrent create or open of the same name out while the schema is built.
+        lock = ProfileLock.acquire(directory / LOCK_FILE, name)
+        try:
+            if db_path.exists():
+                raise ConflictError(f"profile {name!r} already exists", holder=name)
+            created_at = datetime.now(UTC)
+            try:
+                self._build(db_path, created_at)
+            except BaseException:
+                # Leave no half-made profile behind: it would list as a profile and refuse a second create.
+                for leftover in (db_path, *(db_path.with_name(DB_FILE + s) for s in ("-wal", "-shm", "-journal"))):
+                    leftover.unlink(missing_ok=True)
+                raise
+        finally:
+            lock.release()
+            if made_directory and not db_path.exists():
+                shutil.rmtree(directory, ignore_errors=True)
+        return Profile(name, str(directory), created_at)
+
+    @staticmethod
+    def _build(db_path: Path, created_at: datetime) -> None:
+        engine = open_database(db_path, read_only=False, create=True)
+        try:
+            with Session(engine) as db, db.begin():
+                SqlSettingsRepository(db).set(CREATED_AT_KEY, created_at.isoformat())
+        finally:
+            engine.dispose()
+
+    def delete(self, name: str) -> None:
+        directory = self.profile_dir(name)
+        if not directory.is_dir():
+            raise NotFoundError(f"profile {name!r} does not exist")
+        # Holding the lock while deleting stops a runtime from opening the profile halfway through; the lock
+        # file goes last because Windows cannot delete a file that is open.
+        lock = ProfileLock.acquire(directory / LOCK_FILE, name)
+        try:
+            for entry in directory.iterdir():
+                if entry.name == LOCK_FILE:
+                    continue
+                if entry.is_dir() and not entry.is_symlink():
+                    shutil.rmtree(entry)
+                else:
+                    entry.unlink()
+        finally:
+            lock.release()
+        shutil.rmtree(directory)
+
+    def open(self, name: str, *, read_only: bool = False) -> SqliteProfileStore:
+        directory = self.profile_dir(name)
+        db_path = directory / DB_FILE
+        if not db_path.is_file():
+            raise NotFoundError(f"profile {name!r} does not exist")
+        # Readers take no lock: WAL lets them read beside the runtime, and they cannot write.
+        lock = None if read_only else ProfileLock.acquire(directory / LOCK_FILE, name)
+        try:
+            engine = open_database(db_path, read_only=read_only)
+        except BaseException:
+            if lock is not None:
+                lock.release()
+            raise
+        try:
+            with Session(engine) as db:
+                created_at = _created_at_from(db)
+        except BaseException:
+            engine.dispose()
+            if lock is not None:
+                lock.release()
+            raise
+        profile = Profile(name, str(directory), created_at)
+        return SqliteProfileStore(profile, engine, read_only=read_only, lock=lock)
+
+    @staticmethod
+    def _created_at(db_path: Path) -> datetime | None:
+        """Read from the profile's settings; None when the database cannot tell (damaged, foreign, newer),
+        so that one bad profile never breaks the listing of the others."""
+        try:
+            check_sqlite_header(db_path)
+            engine = create_profile_engine(db_path, read_only=True)
+        except (GroundstationError, OSError):
+            return None
+        try:
+            with Session(engine) as db:
+                return _created_at_from(db)
+        except SQLAlchemyError:
+            return None
+        finally:
+            engine.dispose()
+
+
+def _created_at_from(db: Session) -> datetime | None:
+    value = SqlSettingsRepository(db).get(CREATED_AT_KEY)
+    if not isinstance(value, str):
+        return None
+    with contextlib.suppress(ValueError):
+        return datetime.fromisoformat(value)
+    return None

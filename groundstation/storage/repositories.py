@@ -1,0 +1,357 @@
+"""Repositories over one SQLAlchemy session: the storage side of ``domain.ports``.
+
+Every repository of a unit of work shares one ORM session, hence one transaction: the audit entry a service
+writes next to a change commits or rolls back with it. Writes that may hit a constraint run in a SAVEPOINT,
+so a refused insert rolls back alone and the caller can still record the failure in the same transaction.
+Reads always refresh from the database (``populate_existing``) because ON DELETE actions and bulk UPDATEs
+change rows behind the session's identity map.
+"""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from datetime import datetime
+from typing import Any, TypeVar, cast
+
+from sqlalchemy import CursorResult, Select, delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from groundstation.domain.errors import ConflictError, NotFoundError
+from groundstation.domain.events import IntegrationEvent
+from groundstation.domain.models import AdapterKind, AuditEntry, DeviceSession, SessionState, VideoStream
+from groundstation.domain.ports import (
+    AuditRepository,
+    EventRepository,
+    SessionRepository,
+    SettingsRepository,
+    StreamRepository,
+    TelemetryRepository,
+)
+from groundstation.domain.telemetry import TelemetrySample
+from groundstation.storage import mapping
+from groundstation.storage.orm import AuditRow, Base, EventRow, SessionRow, SettingRow, StreamRow, TelemetryRow
+
+R = TypeVar("R", bound=Base)
+_FRESH = {"populate_existing": True}
+
+
+def _first(db: Session, stmt: Select[R]) -> R | None:
+    return db.scalars(stmt.execution_options(**_FRESH)).first()
+
+
+def _all(db: Session, stmt: Select[R]) -> builtins.list[R]:
+    return builtins.list(db.scalars(stmt.execution_options(**_FRESH)))
+
+
+def _versioned_update(
+    db: Session,
+    row_type: type[SessionRow] | type[StreamRow],
+    values: dict[str, Any],
+    *,
+    what: str,
+    on_integrity_error: Callable[[IntegrityError], Exception],
+) -> None:
+    """UPDATE ... WHERE id = ? AND version = ?, bumping the version; tells "gone" from "moved on"."""
+    record_id, expected = values["id"], values["version"]
+    stmt = (
+        update(row_type)
+        .where(row_type.id == record_id, row_type.version == expected)
+        .values({**{k: v for k, v in values.items() if k != "id"}, "version": expected + 1})
+        .execution_options(synchronize_session=False)
+    )
+    try:
+        with db.begin_nested():
+            result = cast(CursorResult[Any], db.execute(stmt))
+    except IntegrityError as exc:
+        raise on_integrity_error(exc) from exc
+    if result.rowcount == 1:
+        return
+    current = db.scalar(select(row_type.version).where(row_type.id == record_id))
+    if current is None:
+        raise NotFoundError(f"{what} {record_id} does not exist")
+    raise ConflictError(
+        f"{what} {record_id} was changed by someone else (stored version {current}, yours {expected}); "
+        "reload it and try again",
+        holder=record_id,
+    )
+
+
+def _delete(db: Session, row_type: type[SessionRow] | type[StreamRow], record_id: str, what: str) -> None:
+    result = cast(
+        CursorResult[Any],
+        db.execute(delete(row_type).where(row_type.id == record_id).execution_options(synchronize_session=False)),
+    )
+    if result.rowcount == 0:
+        raise NotFoundError(f"{what} {record_id} does not exist")
+
+
+class SqlSessionRepository:
+    def __init__(self, db: Session) -> None:
+        self._db = db
+
+    def add(self, session: DeviceSession) -> None:
+        try:
+            with self._db.begin_nested():
+                self._db.execute(insert(SessionRow).values(mapping.session_values(session)))
+        except IntegrityError as exc:
+            raise self._conflict(session, exc) from exc
+
+    def update(self, session: DeviceSession) -> DeviceSession:
+        _versioned_update(
+            self._db,
+            SessionRow,
+            mapping.session_values(session),
+            what="session",
+            on_integrity_error=lambda exc: self._conflict(session, exc),
+        )
+        return replace(session, version=session.version + 1)
+
+    def _conflict(self, session: DeviceSession, exc: IntegrityError) -> Exception:
+        """Name whoever holds what ``session`` wanted, so the person can act on it (stop or rename)."""
+        named = self.get_by_name(session.name)
+        if named is not None and named.id != session.id:
+            return ConflictError(
+                f"session name {session.name!r} is already used by session {named.id}", holder=named.id
+            )
+        device = session.connection.device_key
+        live = self.find_live_by_device(device) if session.state.is_live else None
+        if live is not None and live.id != session.id:
+            return ConflictError(f"device {device} is held by live session {live.name!r} ({live.id})", holder=live.id)
+        if self.get(session.id) is not None:
+            return ConflictError(f"session {session.id} already exists", holder=session.id)
+        return ConflictError(f"session {session.name!r} conflicts with stored data: {exc.orig}")
+
+    def get(self, session_id: str) -> DeviceSession | None:
+        row = _first(self._db, select(SessionRow).where(SessionRow.id == session_id))
+        return mapping.session_from_row(row) if row is not None else None
+
+    def get_by_name(self, name: str) -> DeviceSession | None:
+        row = _first(self._db, select(SessionRow).where(SessionRow.name == name))
+        return mapping.session_from_row(row) if row is not None else None
+
+    def find_live_by_device(self, device_key: str) -> DeviceSession | None:
+        row = _first(self._db, select(SessionRow).where(SessionRow.live_device_key == device_key))
+        return mapping.session_from_row(row) if row is not None else None
+
+    def list(
+        self,
+        *,
+        states: Sequence[SessionState] | None = None,
+        adapter: AdapterKind | None = None,
+        limit: int | None = None,
+        after_id: str | None = None,
+    ) -> builtins.list[DeviceSession]:
+        stmt = select(SessionRow).order_by(SessionRow.id)
+        if states is not None:
+            stmt = stmt.where(SessionRow.state.in_([state.value for state in states]))
+        if adapter is not None:
+            stmt = stmt.where(SessionRow.adapter == adapter.value)
+        if after_id is not None:
+            stmt = stmt.where(SessionRow.id > after_id)
+        if limit is not None:
+            stmt = stmt.limit(limit)
+        return [mapping.session_from_row(row) for row in _all(self._db, stmt)]
+
+    def delete(self, session_id: str) -> None:
+        """Raises NotFoundError if absent. Linked streams are unlinked and telemetry goes with the session."""
+        _delete(self._db, SessionRow, session_id, "session")
+
+
+class SqlStreamRepository:
+    def __init__(self, db: Session) -> None:
+        self._db = db
+
+    def add(self, stream: VideoStream) -> None:
+        try:
+            with self._db.begin_nested():
+                self._db.execute(insert(StreamRow).values(mapping.stream_values(stream)))
+        except IntegrityError as exc:
+            raise self._conflict(stream, exc) from exc
+
+    def update(self, stream: VideoStream) -> VideoStream:
+        _versioned_update(
+            self._db,
+            StreamRow,
+            mapping.stream_values(stream),
+            what="stream",
+            on_integrity_error=lambda exc: self._conflict(stream, exc),
+        )
+        return replace(stream, version=stream.version + 1)
+
+    def _conflict(self, stream: VideoStream, exc: IntegrityError) -> Exception:
+        named = self.get_by_name(stream.name)
+        if named is not None and named.id != stream.id:
+            return ConflictError(f"stream name {stream.name!r} is already used by stream {named.id}", holder=named.id)
+        linked = stream.linked_session_id
+        if linked is not None and self._db.get(SessionRow, linked) is None:
+            return NotFoundError(f"session {linked} does not exist (stream {stream.name!r} links to it)")
+        if self.get(stream.id) is not None:
+            return ConflictError(f"stream {stream.id} already exists", holder=stream.id)
+        return ConflictError(f"stream {stream.name!r} conflicts with stored data: {exc.orig}")
+
+    def get(self, stream_id: str) -> VideoStream | None:
+        row = _first(self._db, select(StreamRow).where(StreamRow.id == stream_id))
+        return mapping.stream_from_row(row) if row is not None else None
+
+    def get_by_name(self, name: str) -> VideoStream | None:
+        row = _first(self._db, select(StreamRow).where(StreamRow.name == name))
+        return mapping.stream_from_row(row) if row is not None else None
+
+    def list(
+        self,
+        *,
+        linked_session_id: str | None = None,
+        limit: int | None = None,
+        after_id: str | None = None,
+    ) -> builtins.list[VideoStream]:
+        stmt = select(StreamRow).order_by(StreamRow.id)
+        if linked_session_id is not None:
+            stmt = stmt.where(StreamRow.linked_session_id == linked_session_id)
+        if after_id is not None:
+            stmt = stmt.where(StreamRow.id > after_id)
+        if limit is not None:
+            stmt = stmt.limit(limit)
+        return [mapping.stream_from_row(row) for row in _all(self._db, stmt)]
+
+    def delete(self, stream_id: str) -> None:
+        """Raises NotFoundError if absent."""
+        _delete(self._db, StreamRow, stream_id, "stream")
+
+
+class SqlAuditRepository:
+    def __init__(self, db: Session) -> None:
+        self._db = db
+
+    def add(self, entry: AuditEntry) -> None:
+        self._db.add(mapping.audit_row(entry))
+        self._db.flush()
+
+    def list(
+        self,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        actor: str | None = None,
+        action: str | None = None,
+        target_id: str | None = None,
+        limit: int | None = None,
+    ) -> builtins.list[AuditEntry]:
+        """Oldest first; ``since`` inclusive, ``until`` exclusive (as for telemetry), ties broken by id."""
+        stmt = select(AuditRow).order_by(AuditRow.at, AuditRow.id)
+        if since is not None:
+            stmt = stmt.where(AuditRow.at >= since)
+        if until is not None:
+            stmt = stmt.where(AuditRow.at < until)
+        if actor is not None:
+            stmt = stmt.where(AuditRow.actor == actor)
+        if action is not None:
+            stmt = stmt.where(AuditRow.action == action)
+        if target_id is not None:
+            stmt = stmt.where(AuditRow.target_id == target_id)
+        if limit is not None:
+            stmt = stmt.limit(limit)
+        return [mapping.audit_from_row(row) for row in _all(self._db, stmt)]
+
+
+class SqlEventRepository:
+    def __init__(self, db: Session) -> None:
+        self._db = db
+
+    def add(self, event: IntegrationEvent) -> IntegrationEvent:
+        row = mapping.event_row(event)
+        try:
+            with self._db.begin_nested():
+                self._db.add(row)
+                self._db.flush()
+        except IntegrityError as exc:
+            raise ConflictError(f"event {event.id} is already stored", holder=event.id) from exc
+        return replace(event, seq=row.seq)
+
+    def list(self, *, after_seq: int | None = None, limit: int | None = None) -> builtins.list[IntegrationEvent]:
+        stmt = select(EventRow).order_by(EventRow.seq)
+        if after_seq is not None:
+            stmt = stmt.where(EventRow.seq > after_seq)
+        if limit is not None:
+            stmt = stmt.limit(limit)
+        return [mapping.event_from_row(row) for row in _all(self._db, stmt)]
+
+
+class SqlTelemetryRepository:
+    def __init__(self, db: Session) -> None:
+        self._db = db
+
+    def add_many(self, samples: Sequence[TelemetrySample]) -> None:
+        """One executemany for the batch; a sample of an unknown session refuses the whole batch."""
+        if not samples:
+            return
+        try:
+            with self._db.begin_nested():
+                self._db.execute(insert(TelemetryRow), [mapping.telemetry_values(s) for s in samples])
+        except IntegrityError as exc:
+            missing = sorted({s.session_id for s in samples} - self._existing_sessions(samples))
+            raise NotFoundError(f"telemetry for unknown session(s): {', '.join(missing) or '?'}") from exc
+
+    def _existing_sessions(self, samples: Sequence[TelemetrySample]) -> set[str]:
+        ids = {s.session_id for s in samples}
+        return set(self._db.scalars(select(SessionRow.id).where(SessionRow.id.in_(ids))))
+
+    def range(
+        self,
+        session_id: str,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int | None = None,
+    ) -> builtins.list[TelemetrySample]:
+        stmt = select(TelemetryRow).where(TelemetryRow.session_id == session_id)
+        if since is not None:
+            stmt = stmt.where(TelemetryRow.time >= since)
+        if until is not None:
+            stmt = stmt.where(TelemetryRow.time < until)
+        stmt = stmt.order_by(TelemetryRow.time, TelemetryRow.id)
+        if limit is not None:
+            stmt = stmt.limit(limit)
+        return [mapping.telemetry_from_row(row) for row in _all(self._db, stmt)]
+
+    def count(self, session_id: str | None = None) -> int:
+        stmt = select(func.count()).select_from(TelemetryRow)
+        if session_id is not None:
+            stmt = stmt.where(TelemetryRow.session_id == session_id)
+        return int(self._db.scalar(stmt) or 0)
+
+
+class SqlSettingsRepository:
+    def __init__(self, db: Session) -> None:
+        self._db = db
+
+    def get(self, key: str) -> Any | None:
+        row = _first(self._db, select(SettingRow).where(SettingRow.key == key))
+        return row.value if row is not None else None
+
+    def set(self, key: str, value: Any) -> None:
+        # Read-then-write rather than a dialect's upsert: portable, and the profile has a single writer.
+        row = self._db.get(SettingRow, key)
+        if row is None:
+            self._db.add(SettingRow(key=key, value=value))
+        else:
+            row.value = value
+        self._db.flush()
+
+    def all(self) -> dict[str, Any]:
+        return {row.key: row.value for row in _all(self._db, select(SettingRow).order_by(SettingRow.key))}
+
+
+class SqlUnitOfWork:
+    """The repositories of one transaction, all over the same ORM session."""
+
+    def __init__(self, db: Session) -> None:
+        # Annotated with the ports so mypy checks each repository against its Protocol.
+        self.sessions: SessionRepository = SqlSessionRepository(db)
+        self.streams: StreamRepository = SqlStreamRepository(db)
+        self.audit: AuditRepository = SqlAuditRepository(db)
+        self.events: EventRepository = SqlEventRepository(db)
+        self.telemetry: TelemetryRepository = SqlTelemetryRepository(db)
+        self.settings: SettingsRepository = SqlSettingsRepository(db)
