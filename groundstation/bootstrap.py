@@ -118,8 +118,8 @@ class Runtime:
     async def _build(self, store: ProfileStore) -> ProfileServices:
         bus = EventBus()
         audit = AuditService(store, bus, self.clock)
-        hub = TelemetryHub(store)
         settings = SettingsService(store, audit)
+        hub = TelemetryHub(store, persist_interval_s=float(await settings.get("telemetry.persist_interval_s")))
         link_timeout = self._link_timeout_override
         if link_timeout is None:
             link_timeout = float(await settings.get("sessions.link_timeout_s"))

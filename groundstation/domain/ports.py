@@ -207,6 +207,10 @@ class DeviceAdapter(Protocol):
     @property
     def kind(self) -> AdapterKind: ...
 
+    def check(self, spec: ConnectionSpec) -> None:
+        """Raise InvalidError for options this adapter cannot use (a misspelt option, a missing scenario),
+        so a bad request is refused before a session is recorded rather than recorded as failed."""
+
     def create_link(self, session_id: str, spec: ConnectionSpec, sink: TelemetrySink) -> DeviceLink: ...
 
 

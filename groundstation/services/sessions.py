@@ -146,6 +146,7 @@ class SessionService:
         try:
             kind, spec, clean = self._validate(name, adapter, url)
             self._require_adapter(kind)
+            self._adapters[kind].check(spec)
             live = self._claim(sid, clean, spec, SessionState.STARTING)
         except GroundstationError as exc:
             await self._refused(actor, "session.start", detail, exc)

@@ -28,10 +28,16 @@ SETTINGS: dict[str, SettingSpec] = {
         False, bool, help="resume sessions that a crash or kill left interrupted when the profile opens"
     ),
     "sessions.link_timeout_s": SettingSpec(
-        3.5, float, lambda v: 0.5 <= v <= 60, "seconds without data before a session is link_lost"
+        3.5,
+        float,
+        lambda v: 0.5 <= v <= 60,
+        "seconds without data before a session is link_lost (applies when the profile is next opened)",
     ),
     "telemetry.persist_interval_s": SettingSpec(
-        1.0, float, lambda v: 1.0 <= v <= 60, "at most one stored sample per session per this many seconds"
+        1.0,
+        float,
+        lambda v: 1.0 <= v <= 60,
+        "at most one stored sample per session per this many seconds (applies when the profile is next opened)",
     ),
 }
 

@@ -62,8 +62,9 @@ class HubStats:
 
 
 class TelemetryHub:
-    def __init__(self, store: ProfileStore, *, flush_interval_s: float = 1.0) -> None:
+    def __init__(self, store: ProfileStore, *, persist_interval_s: float = 1.0, flush_interval_s: float = 1.0) -> None:
         self._store = store
+        self._persist_interval_s = persist_interval_s
         self._flush_interval_s = flush_interval_s
         self._latest: dict[str, TelemetrySample] = {}
         self._last_bucket: dict[str, int] = {}
@@ -86,7 +87,7 @@ class TelemetryHub:
         for sub in self._subscriptions:
             if sub.session_ids is None or sid in sub.session_ids:
                 sub.queue.put(sample)
-        bucket = int(sample.time.timestamp())
+        bucket = int(sample.time.timestamp() // self._persist_interval_s)
         if self._last_bucket.get(sid) != bucket:
             self._last_bucket[sid] = bucket
             if len(self._pending) >= MAX_PENDING:

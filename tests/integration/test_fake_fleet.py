@@ -12,6 +12,7 @@ import pytest
 
 from groundstation.bootstrap import ProfileServices, Runtime, start_demo_fleet
 from groundstation.domain.commands import CommandOutcome
+from groundstation.domain.errors import InvalidError
 from groundstation.domain.models import AdapterKind, SessionState
 from groundstation.domain.telemetry import TelemetrySample
 from groundstation.storage import FileProfileCatalog
@@ -115,3 +116,12 @@ def _ground() -> TelemetrySample:
     from datetime import UTC, datetime
 
     return TelemetrySample("none", datetime.now(UTC))
+
+
+async def test_a_misspelt_option_is_refused_before_any_session_is_recorded(runtime: Runtime) -> None:
+    profile = await runtime.open_profile("one")
+    with pytest.raises(InvalidError, match="unknown FAKE option 'sped'"):
+        await profile.sessions.start("solo", AdapterKind.FAKE, "fake://solo?sped=10")
+    with pytest.raises(InvalidError, match="scenario"):
+        await profile.sessions.start("solo", AdapterKind.FAKE, "fake://solo?scenario=/nonexistent/x.toml")
+    assert await profile.sessions.list() == []

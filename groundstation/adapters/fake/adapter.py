@@ -41,6 +41,9 @@ class FakeAdapter:
     def kind(self) -> AdapterKind:
         return AdapterKind.FAKE
 
+    def check(self, spec: ConnectionSpec) -> None:
+        resolve_link_setup(spec, self._scenario_dirs)
+
     def create_link(self, session_id: str, spec: ConnectionSpec, sink: TelemetrySink) -> FakeLink:
         return FakeLink(session_id, spec, sink, scenario_dirs=self._scenario_dirs)
 

@@ -65,6 +65,10 @@ class ScriptedAdapter:
     def kind(self) -> AdapterKind:
         return self._kind
 
+    def check(self, spec: ConnectionSpec) -> None:
+        if "typo" in spec.options:
+            raise InvalidError("unknown option 'typo'", field="connection.url")
+
     def create_link(self, session_id: str, spec: ConnectionSpec, sink: TelemetrySink) -> DeviceLink:
         link = ScriptedLink(self, session_id, spec, sink)
         self.links[session_id] = link

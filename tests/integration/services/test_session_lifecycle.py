@@ -97,6 +97,7 @@ async def test_an_adapter_not_in_the_build_is_unsupported_and_audited(profile: P
         ("x" * 65, "FAKE", "fake://a", "name"),
         ("ok", "PIGEON", "fake://a", "adapter"),
         ("ok", "FAKE", "udpin://0.0.0.0:1", "connection.url"),
+        ("ok", "FAKE", "fake://a?typo=1", "connection.url"),
     ],
 )
 async def test_bad_start_requests_name_the_field(

@@ -71,3 +71,14 @@ async def test_deleting_a_session_forgets_its_pending_samples(profile: ProfileSe
     await profile.sessions.delete(sid)
     assert await profile.hub.flush() == 0
     assert profile.hub.stats().persist_failures == 0
+
+
+async def test_a_longer_persist_interval_stores_fewer_samples(profile: ProfileServices) -> None:
+    from groundstation.services.telemetry import TelemetryHub
+
+    sid = await _session(profile)
+    hub = TelemetryHub(profile.store, persist_interval_s=5.0)
+    for i in range(100):  # 10 s at 10 Hz, starting on a 5 s boundary
+        hub.publish(TelemetrySample(sid, T0 + timedelta(milliseconds=100 * i), alt_rel_m=float(i)))
+    assert await hub.flush() == 2
+    await hub.close()

@@ -1,0 +1,68 @@
+"""The command line: parse arguments, hand them to a command module, print one clear line on failure.
+
+Each command group is a module with ``register(subparsers)`` that sets ``handler`` on its parsers; adding
+a group is adding a module to ``_GROUPS``. Failures exit 2 for a usage error and 1 for anything that failed,
+with a traceback only under ``--debug``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+
+from groundstation import __version__
+from groundstation.cli import profiles, records, serve
+from groundstation.cli.common import EXIT_FAILURE, Parser
+from groundstation.domain.errors import GroundstationError
+
+_GROUPS = (profiles, serve, records)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = Parser(prog="groundstation", description="A ground station for drone fleets.")
+    parser.add_argument("--version", action="version", version=f"groundstation {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks and debug logs")
+    sub = parser.add_subparsers(dest="command", parser_class=Parser)
+    gui = sub.add_parser("gui", help="start the desktop application (the default)")
+    gui.add_argument("--profile")
+    for group in _GROUPS:
+        group.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.debug else logging.INFO,
+        format="%(asctime)s %(levelname)s %(message)s",
+        stream=sys.stderr,
+    )
+    handler = getattr(args, "handler", None)
+    if handler is None:
+        return _fail(
+            "the desktop window is not part of this build yet; "
+            "run the headless runtime instead: groundstation serve --profile demo --demo",
+            args.debug,
+        )
+    try:
+        code: int = asyncio.run(handler(args))
+        return code
+    except GroundstationError as exc:
+        return _fail(exc.message, args.debug, exc)
+    except KeyboardInterrupt:
+        return 130
+    except OSError as exc:
+        return _fail(f"{exc.strerror or exc}{f': {exc.filename}' if exc.filename else ''}", args.debug, exc)
+    except Exception as exc:
+        return _fail(f"unexpected error: {exc!r} (run with --debug for details)", args.debug, exc)
+
+
+def _fail(message: str, debug: bool, exc: BaseException | None = None) -> int:
+    if debug and exc is not None:
+        logging.getLogger("groundstation").error("failed", exc_info=exc)
+    print(f"groundstation: error: {message}", file=sys.stderr)
+    return EXIT_FAILURE
