@@ -1,7 +1,7 @@
 """The command line: parse arguments, hand them to a command module, print one clear line on failure.
 
-Each command group is a module with ``register(subparsers)`` that sets ``handler`` on its parsers; adding
-a group is adding a module to ``_GROUPS``. Failures exit 2 for a usage error and 1 for anything that failed,
+Each command group is a module of this package with ``register(subparsers)`` that sets ``handler`` on its
+parsers; a new group is a new module, found by ``_groups`` (no central list to edit). Failures exit 2 for a usage error and 1 for anything that failed,
 with a traceback only under ``--debug``.
 """
 
@@ -9,16 +9,23 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib
 import logging
+import pkgutil
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from types import ModuleType
 
 from groundstation import __version__
-from groundstation.cli import profiles, records, serve
 from groundstation.cli.common import EXIT_FAILURE, Parser
 from groundstation.domain.errors import GroundstationError
 
-_GROUPS = (profiles, serve, records)
+
+def _groups() -> Iterator[ModuleType]:
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda i: i.name):
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        if hasattr(module, "register"):
+            yield module
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -28,7 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", parser_class=Parser)
     gui = sub.add_parser("gui", help="start the desktop application (the default)")
     gui.add_argument("--profile")
-    for group in _GROUPS:
+    for group in _groups():
         group.register(sub)
     return parser
 

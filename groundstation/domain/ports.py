@@ -24,6 +24,7 @@ from groundstation.domain.models import (
     VideoStream,
 )
 from groundstation.domain.telemetry import TelemetrySample
+from groundstation.domain.video import StreamStatus, VideoFrame
 
 T = TypeVar("T")
 
@@ -212,6 +213,49 @@ class DeviceAdapter(Protocol):
         so a bad request is refused before a session is recorded rather than recorded as failed."""
 
     def create_link(self, session_id: str, spec: ConnectionSpec, sink: TelemetrySink) -> DeviceLink: ...
+
+
+# ------------------------------------------------------------------------------------------------- video
+class VideoWorker(Protocol):
+    """One stream's decode worker: a thread that owns the capture and keeps only the newest frame."""
+
+    @property
+    def stream_id(self) -> str: ...
+
+    def start(self) -> None:
+        """Start the thread; returns at once (opening happens in the thread)."""
+
+    def stop(self, timeout_s: float = 2.0) -> bool:
+        """Ask the thread to end and join it; True if it ended within ``timeout_s``. Idempotent."""
+
+    def latest(self, after_seq: int = -1) -> VideoFrame | None:
+        """The newest frame if its ``seq`` is greater than ``after_seq``, else None. Never blocks. The first
+        fetch of a frame records its age (for the QoS p50/p95); frames replaced before anyone fetched them
+        count as dropped."""
+
+    def status(self) -> StreamStatus:
+        """State, measured QoS and last error as of now; cheap enough to call at display rate."""
+
+
+StatusListener = Callable[[StreamStatus], None]
+"""Called from the worker's thread on every state change: implementations hop to their loop themselves."""
+
+TelemetryLookup = Callable[[], TelemetrySample | None]
+"""Called from the worker's thread for each decoded frame: the linked session's newest sample."""
+
+
+class VideoSourceFactory(Protocol):
+    def check(self, url: str) -> None:
+        """Raise InvalidError for a URL the pipeline cannot open (scheme, options), without opening it."""
+
+    def create_worker(
+        self,
+        stream_id: str,
+        url: str,
+        *,
+        on_status: StatusListener,
+        telemetry: TelemetryLookup | None = None,
+    ) -> VideoWorker: ...
 
 
 # ------------------------------------------------------------------------------------------------- misc
