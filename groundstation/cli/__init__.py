@@ -1,8 +1,8 @@
 """The command line: parse arguments, hand them to a command module, print one clear line on failure.
 
 Each command group is a module of this package with ``register(subparsers)`` that sets ``handler`` on its
-parsers; a new group is a new module, found by ``_groups`` (no central list to edit). Failures exit 2 for a usage error and 1 for anything that failed,
-with a traceback only under ``--debug``.
+parsers; a new group is a new module, found by ``_groups`` (no central list to edit). Failures exit 2 for a
+usage error and 1 for anything that failed, with a traceback only under ``--debug``.
 """
 
 from __future__ import annotations
