@@ -24,7 +24,7 @@ from groundstation.domain.models import (
     VideoStream,
 )
 from groundstation.domain.telemetry import TelemetrySample
-from groundstation.domain.video import StreamStatus, VideoFrame
+from groundstation.domain.video import QosSnapshot, StreamStatus, VideoFrame
 
 T = TypeVar("T")
 
@@ -118,6 +118,20 @@ class TelemetryRepository(Protocol):
     def count(self, session_id: str | None = None) -> int: ...
 
 
+class QosSnapshotRepository(Protocol):
+    def add(self, snapshot: QosSnapshot) -> None: ...
+
+    def list(
+        self,
+        stream_id: str,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int | None = None,
+    ) -> list[QosSnapshot]:
+        """Oldest first, ``since`` inclusive and ``until`` exclusive."""
+
+
 class SettingsRepository(Protocol):
     """Per-profile settings as JSON values under dotted keys (``sessions.auto_resume``)."""
 
@@ -136,6 +150,7 @@ class UnitOfWork(Protocol):
     audit: AuditRepository
     events: EventRepository
     telemetry: TelemetryRepository
+    qos_snapshots: QosSnapshotRepository
     settings: SettingsRepository
 
 

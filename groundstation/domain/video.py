@@ -31,3 +31,14 @@ class StreamStatus:
     state: StreamState
     qos: StreamQos = field(default_factory=StreamQos)
     last_error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class QosSnapshot:
+    """A stream's measured status at one moment, stored every few seconds so QoS history can be read later."""
+
+    stream_id: str
+    at: datetime
+    state: StreamState
+    qos: StreamQos
+    last_error: str | None = None

@@ -33,6 +33,11 @@ class WriteScope:
     clock: Clock
     events: list[IntegrationEvent] = field(default_factory=list)
     detail: dict[str, Any] = field(default_factory=dict)
+    unchanged: bool = False
+
+    def nothing_changed(self) -> None:
+        """The unit found nothing to write (a repeated report): no audit entry, no events."""
+        self.unchanged = True
 
     def emit(
         self,
@@ -69,6 +74,8 @@ class AuditService:
 
         def unit(uow: UnitOfWork) -> T:
             result = work(uow, scope)
+            if scope.unchanged:
+                return result
             uow.audit.add(self._entry(actor, action, target_id, outcome, scope.detail))
             stored.extend(uow.events.add(event) for event in scope.events)
             return result

@@ -494,6 +494,7 @@ class SessionService:
             def work(uow: UnitOfWork, scope: WriteScope) -> None:
                 current = uow.sessions.get(live.session_id)
                 if current is None or current.identity == identity:
+                    scope.nothing_changed()
                     return
                 uow.sessions.update(replace(current, identity=identity))
                 data = {

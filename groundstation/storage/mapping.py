@@ -24,7 +24,8 @@ from groundstation.domain.models import (
     VideoStream,
 )
 from groundstation.domain.telemetry import TELEMETRY_FIELDS, GpsFix, TelemetrySample
-from groundstation.storage.orm import AuditRow, EventRow, SessionRow, StreamRow, TelemetryRow
+from groundstation.domain.video import QosSnapshot
+from groundstation.storage.orm import AuditRow, EventRow, QosSnapshotRow, SessionRow, StreamRow, TelemetryRow
 
 
 def session_values(s: DeviceSession) -> dict[str, Any]:
@@ -189,3 +190,23 @@ def telemetry_from_row(row: TelemetryRow) -> TelemetrySample:
     if row.gps_fix is not None:
         values["gps_fix"] = GpsFix(row.gps_fix)
     return TelemetrySample(**values)
+
+
+def qos_snapshot_row(snapshot: QosSnapshot) -> QosSnapshotRow:
+    return QosSnapshotRow(
+        stream_id=snapshot.stream_id,
+        at=snapshot.at,
+        state=snapshot.state.value,
+        qos=qos_to_json(snapshot.qos),
+        last_error=snapshot.last_error,
+    )
+
+
+def qos_snapshot_from_row(row: QosSnapshotRow) -> QosSnapshot:
+    return QosSnapshot(
+        stream_id=row.stream_id,
+        at=row.at,
+        state=StreamState(row.state),
+        qos=qos_from_json(row.qos),
+        last_error=row.last_error,
+    )

@@ -179,6 +179,18 @@ class TelemetryRow(Base):
     home_lon_deg: Mapped[float | None] = mapped_column(Float)
 
 
+class QosSnapshotRow(Base):
+    __tablename__ = "stream_qos_snapshots"
+    __table_args__ = (Index("ix_stream_qos_snapshots_stream_id_at", "stream_id", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    stream_id: Mapped[str] = mapped_column(_ID, ForeignKey("video_streams.id", ondelete="CASCADE"))
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    state: Mapped[str] = mapped_column(_ENUM)
+    qos: Mapped[dict[str, Any]] = mapped_column(JSON)
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
 class SettingRow(Base):
     __tablename__ = "settings"
 

@@ -25,14 +25,25 @@ from groundstation.domain.models import AdapterKind, AuditEntry, DeviceSession, 
 from groundstation.domain.ports import (
     AuditRepository,
     EventRepository,
+    QosSnapshotRepository,
     SessionRepository,
     SettingsRepository,
     StreamRepository,
     TelemetryRepository,
 )
 from groundstation.domain.telemetry import TelemetrySample
+from groundstation.domain.video import QosSnapshot
 from groundstation.storage import mapping
-from groundstation.storage.orm import AuditRow, Base, EventRow, SessionRow, SettingRow, StreamRow, TelemetryRow
+from groundstation.storage.orm import (
+    AuditRow,
+    Base,
+    EventRow,
+    QosSnapshotRow,
+    SessionRow,
+    SettingRow,
+    StreamRow,
+    TelemetryRow,
+)
 
 R = TypeVar("R", bound=Base)
 _FRESH = {"populate_existing": True}
@@ -323,6 +334,37 @@ class SqlTelemetryRepository:
         return int(self._db.scalar(stmt) or 0)
 
 
+class SqlQosSnapshotRepository:
+    def __init__(self, db: Session) -> None:
+        self._db = db
+
+    def add(self, snapshot: QosSnapshot) -> None:
+        try:
+            with self._db.begin_nested():
+                self._db.add(mapping.qos_snapshot_row(snapshot))
+                self._db.flush()
+        except IntegrityError as exc:
+            raise NotFoundError(f"QoS snapshot for unknown stream {snapshot.stream_id!r}") from exc
+
+    def list(
+        self,
+        stream_id: str,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int | None = None,
+    ) -> builtins.list[QosSnapshot]:
+        stmt = select(QosSnapshotRow).where(QosSnapshotRow.stream_id == stream_id)
+        if since is not None:
+            stmt = stmt.where(QosSnapshotRow.at >= since)
+        if until is not None:
+            stmt = stmt.where(QosSnapshotRow.at < until)
+        stmt = stmt.order_by(QosSnapshotRow.at, QosSnapshotRow.id)
+        if limit is not None:
+            stmt = stmt.limit(limit)
+        return [mapping.qos_snapshot_from_row(row) for row in _all(self._db, stmt)]
+
+
 class SqlSettingsRepository:
     def __init__(self, db: Session) -> None:
         self._db = db
@@ -354,4 +396,5 @@ class SqlUnitOfWork:
         self.audit: AuditRepository = SqlAuditRepository(db)
         self.events: EventRepository = SqlEventRepository(db)
         self.telemetry: TelemetryRepository = SqlTelemetryRepository(db)
+        self.qos_snapshots: QosSnapshotRepository = SqlQosSnapshotRepository(db)
         self.settings: SettingsRepository = SqlSettingsRepository(db)
