@@ -16,7 +16,7 @@ from groundstation.adapters.fake import FakeAdapter
 from groundstation.config import scenarios_dir
 from groundstation.domain import actors
 from groundstation.domain.models import AdapterKind
-from groundstation.domain.ports import Clock, DeviceAdapter, ProfileCatalog, ProfileStore
+from groundstation.domain.ports import Clock, DeviceAdapter, ProfileCatalog, ProfileStore, VideoSourceFactory
 from groundstation.domain.profiles import DEMO_PROFILE
 from groundstation.services.audit import AuditService
 from groundstation.services.bus import EventBus
@@ -26,6 +26,7 @@ from groundstation.services.sessions import SessionService
 from groundstation.services.settings import SettingsService
 from groundstation.services.telemetry import TelemetryHub
 from groundstation.services.video import VideoStreamService
+from groundstation.services.video_pipeline import VideoPipeline
 from groundstation.storage import FileProfileCatalog
 
 log = logging.getLogger(__name__)
@@ -61,14 +62,18 @@ class ProfileServices:
     streams: VideoStreamService
     commands: CommandService
     settings: SettingsService
+    # The decode workers of the profile's streams; None for readers and runtimes opened without video.
+    video: VideoPipeline | None = None
 
     @property
     def name(self) -> str:
         return self.store.profile.name
 
     async def close(self) -> None:
-        """Stop what runs (sessions end ``stopped``), flush telemetry, close the database."""
+        """Stop what runs (workers joined, sessions end ``stopped``), flush telemetry, close the database."""
         try:
+            if self.video is not None:
+                await self.video.close()
             if not self.store.read_only:
                 await self.sessions.shutdown()
             await self.hub.close()
@@ -85,18 +90,21 @@ class Runtime:
         catalog: ProfileCatalog | None = None,
         *,
         adapters: Mapping[AdapterKind, DeviceAdapter] | None = None,
+        video_factory: VideoSourceFactory | None = None,
         clock: Clock = utc_now,
         link_timeout_s: float | None = None,
     ) -> None:
         self.catalog: ProfileCatalog = catalog if catalog is not None else default_catalog()
         self.adapters = dict(adapters) if adapters is not None else default_adapters()
+        self.video_factory = video_factory
         self.endpoints = EndpointRegistry()
         self.clock = clock
         self._link_timeout_override = link_timeout_s
         self.profiles: dict[str, ProfileServices] = {}
 
-    async def open_profile(self, name: str, *, recover: bool = True) -> ProfileServices:
-        """Open ``name`` for this runtime (exclusive), and recover what a previous run left live."""
+    async def open_profile(self, name: str, *, recover: bool = True, video: bool = True) -> ProfileServices:
+        """Open ``name`` for this runtime (exclusive), recover what a previous run left live, and start the
+        decode workers of its enabled streams (when this runtime has a video factory and ``video``)."""
         if name in self.profiles:
             return self.profiles[name]
         services = await self._build(self.catalog.open(name))
@@ -104,6 +112,16 @@ class Runtime:
         if recover:
             auto_resume = bool(await services.settings.get("sessions.auto_resume"))
             await services.sessions.recover_after_restart(auto_resume=auto_resume)
+        if video and self.video_factory is not None:
+            services.video = VideoPipeline(
+                store=services.store,
+                bus=services.bus,
+                audit=services.audit,
+                hub=services.hub,
+                factory=self.video_factory,
+                clock=self.clock,
+            )
+            await services.video.start()
         return services
 
     async def open_reader(self, name: str) -> ProfileServices:
