@@ -13,15 +13,25 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from groundstation.adapters.fake import FakeAdapter
+from groundstation.adapters.recording import OpenCvSnapshotWriter, PyAvRecorderFactory
 from groundstation.config import scenarios_dir
 from groundstation.domain import actors
 from groundstation.domain.models import AdapterKind
-from groundstation.domain.ports import Clock, DeviceAdapter, ProfileCatalog, ProfileStore, VideoSourceFactory
+from groundstation.domain.ports import (
+    Clock,
+    DeviceAdapter,
+    ProfileCatalog,
+    ProfileStore,
+    RecorderFactory,
+    SnapshotWriter,
+    VideoSourceFactory,
+)
 from groundstation.domain.profiles import DEMO_PROFILE
 from groundstation.services.audit import AuditService
 from groundstation.services.bus import EventBus
 from groundstation.services.commands import CommandService
 from groundstation.services.endpoints import EndpointRegistry
+from groundstation.services.recordings import RecordingService
 from groundstation.services.sessions import SessionService
 from groundstation.services.settings import SettingsService
 from groundstation.services.telemetry import TelemetryHub
@@ -62,8 +72,10 @@ class ProfileServices:
     streams: VideoStreamService
     commands: CommandService
     settings: SettingsService
-    # The decode workers of the profile's streams; None for readers and runtimes opened without video.
+    # The decode workers of the profile's streams, and its recordings and snapshots; None for readers and
+    # for runtimes opened without video.
     video: VideoPipeline | None = None
+    recordings: RecordingService | None = None
 
     @property
     def name(self) -> str:
@@ -72,6 +84,8 @@ class ProfileServices:
     async def close(self) -> None:
         """Stop what runs (workers joined, sessions end ``stopped``), flush telemetry, close the database."""
         try:
+            if self.recordings is not None:
+                await self.recordings.close()
             if self.video is not None:
                 await self.video.close()
             if not self.store.read_only:
@@ -91,12 +105,16 @@ class Runtime:
         *,
         adapters: Mapping[AdapterKind, DeviceAdapter] | None = None,
         video_factory: VideoSourceFactory | None = None,
+        recorder: RecorderFactory | None = None,
+        snapshots: SnapshotWriter | None = None,
         clock: Clock = utc_now,
         link_timeout_s: float | None = None,
     ) -> None:
         self.catalog: ProfileCatalog = catalog if catalog is not None else default_catalog()
         self.adapters = dict(adapters) if adapters is not None else default_adapters()
         self.video_factory = video_factory
+        self.recorder: RecorderFactory = recorder if recorder is not None else PyAvRecorderFactory()
+        self.snapshots: SnapshotWriter = snapshots if snapshots is not None else OpenCvSnapshotWriter()
         self.endpoints = EndpointRegistry()
         self.clock = clock
         self._link_timeout_override = link_timeout_s
@@ -122,6 +140,17 @@ class Runtime:
                 clock=self.clock,
             )
             await services.video.start()
+            services.recordings = RecordingService(
+                profile_dir=Path(services.store.profile.path),
+                store=services.store,
+                audit=services.audit,
+                pipeline=services.video,
+                hub=services.hub,
+                recorder=self.recorder,
+                snapshots=self.snapshots,
+                clock=self.clock,
+            )
+            await services.recordings.recover_after_restart()
         return services
 
     async def open_reader(self, name: str) -> ProfileServices:

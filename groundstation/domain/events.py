@@ -23,6 +23,9 @@ class EventKind(StrEnum):
     STREAM_UPDATED = "stream.updated"
     STREAM_DELETED = "stream.deleted"
     STREAM_STATE_CHANGED = "stream.state_changed"
+    RECORDING_STARTED = "recording.started"
+    RECORDING_STOPPED = "recording.stopped"
+    SNAPSHOT_TAKEN = "snapshot.taken"
 
 
 class Severity(StrEnum):

@@ -23,3 +23,7 @@ def audit_id() -> str:
 
 def event_id() -> str:
     return new_id("evt")
+
+
+def recording_id() -> str:
+    return new_id("rec")

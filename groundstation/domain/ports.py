@@ -24,7 +24,14 @@ from groundstation.domain.models import (
     VideoStream,
 )
 from groundstation.domain.telemetry import TelemetrySample
-from groundstation.domain.video import QosSnapshot, StreamStatus, VideoFrame
+from groundstation.domain.video import (
+    QosSnapshot,
+    RecordingInfo,
+    RecordingProgress,
+    RecordingState,
+    StreamStatus,
+    VideoFrame,
+)
 
 T = TypeVar("T")
 
@@ -132,6 +139,19 @@ class QosSnapshotRepository(Protocol):
         """Oldest first, ``since`` inclusive and ``until`` exclusive."""
 
 
+class RecordingRepository(Protocol):
+    def add(self, recording: RecordingInfo) -> None: ...
+
+    def update(self, recording: RecordingInfo) -> None: ...
+
+    def get(self, recording_id: str) -> RecordingInfo | None: ...
+
+    def list(
+        self, *, stream_id: str | None = None, states: Sequence[RecordingState] | None = None
+    ) -> list[RecordingInfo]:
+        """Newest first."""
+
+
 class SettingsRepository(Protocol):
     """Per-profile settings as JSON values under dotted keys (``sessions.auto_resume``)."""
 
@@ -151,6 +171,7 @@ class UnitOfWork(Protocol):
     events: EventRepository
     telemetry: TelemetryRepository
     qos_snapshots: QosSnapshotRepository
+    recordings: RecordingRepository
     settings: SettingsRepository
 
 
@@ -271,6 +292,49 @@ class VideoSourceFactory(Protocol):
         on_status: StatusListener,
         telemetry: TelemetryLookup | None = None,
     ) -> VideoWorker: ...
+
+
+FrameSource = Callable[[int], VideoFrame | None]
+"""``frame(after_seq)``: the newest decoded frame newer than ``after_seq`` (a worker's ``latest``)."""
+
+
+class Recording(Protocol):
+    """One running recording of one stream: a video file and its telemetry sidecar."""
+
+    @property
+    def path(self) -> str: ...
+
+    @property
+    def sidecar_path(self) -> str: ...
+
+    @property
+    def mode(self) -> str:
+        """``remux`` (compressed packets copied as they came) or ``encode`` (decoded frames re-encoded)."""
+
+    def progress(self) -> RecordingProgress: ...
+
+    def stop(self, timeout_s: float = 5.0) -> RecordingProgress:
+        """Finish the file (it stays playable even if this never runs) and return the final figures."""
+
+
+class RecorderFactory(Protocol):
+    def start(
+        self,
+        url: str,
+        out_path: str,
+        *,
+        frames: FrameSource,
+        telemetry: TelemetryLookup | None = None,
+        stream_id: str = "",
+    ) -> Recording:
+        """Start recording ``url`` into ``out_path`` (Matroska); returns at once, the work runs in a thread.
+        ``frames`` feeds the encoder for sources that must be re-encoded (synthetic, raw, MJPEG)."""
+
+
+class SnapshotWriter(Protocol):
+    def write(self, frame: VideoFrame, image_path: str, sidecar: dict[str, Any]) -> None:
+        """Encode ``frame`` as PNG or JPEG (by the path's suffix) and write its JSON sidecar beside it.
+        Blocking: callers run it off the loop."""
 
 
 # ------------------------------------------------------------------------------------------------- misc

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from groundstation.domain.models import StreamQos, StreamState
@@ -42,3 +43,49 @@ class QosSnapshot:
     state: StreamState
     qos: StreamQos
     last_error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RecordingProgress:
+    """What a running (or finished) recording has written so far."""
+
+    frames: int = 0
+    size_bytes: int = 0
+    duration_s: float = 0.0
+    error: str | None = None
+    finished: bool = False
+
+
+class RecordingState(StrEnum):
+    RECORDING = "recording"
+    FINISHED = "finished"
+    FAILED = "failed"
+    # The process died while recording: the file is playable up to its last written frame.
+    INTERRUPTED = "interrupted"
+
+
+@dataclass(frozen=True, slots=True)
+class RecordingInfo:
+    id: str
+    stream_id: str | None
+    stream_name: str
+    path: str
+    sidecar_path: str
+    mode: str
+    state: RecordingState
+    started_at: datetime
+    stopped_at: datetime | None = None
+    frames: int = 0
+    size_bytes: int = 0
+    duration_s: float = 0.0
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SnapshotInfo:
+    stream_id: str
+    path: str
+    sidecar_path: str
+    taken_at: datetime
+    width: int
+    height: int

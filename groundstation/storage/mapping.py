@@ -24,8 +24,16 @@ from groundstation.domain.models import (
     VideoStream,
 )
 from groundstation.domain.telemetry import TELEMETRY_FIELDS, GpsFix, TelemetrySample
-from groundstation.domain.video import QosSnapshot
-from groundstation.storage.orm import AuditRow, EventRow, QosSnapshotRow, SessionRow, StreamRow, TelemetryRow
+from groundstation.domain.video import QosSnapshot, RecordingInfo, RecordingState
+from groundstation.storage.orm import (
+    AuditRow,
+    EventRow,
+    QosSnapshotRow,
+    RecordingRow,
+    SessionRow,
+    StreamRow,
+    TelemetryRow,
+)
 
 
 def session_values(s: DeviceSession) -> dict[str, Any]:
@@ -209,4 +217,40 @@ def qos_snapshot_from_row(row: QosSnapshotRow) -> QosSnapshot:
         state=StreamState(row.state),
         qos=qos_from_json(row.qos),
         last_error=row.last_error,
+    )
+
+
+def recording_values(r: RecordingInfo) -> dict[str, Any]:
+    return {
+        "id": r.id,
+        "stream_id": r.stream_id,
+        "stream_name": r.stream_name,
+        "path": r.path,
+        "sidecar_path": r.sidecar_path,
+        "mode": r.mode,
+        "state": r.state.value,
+        "started_at": r.started_at,
+        "stopped_at": r.stopped_at,
+        "frames": r.frames,
+        "size_bytes": r.size_bytes,
+        "duration_s": r.duration_s,
+        "error": r.error,
+    }
+
+
+def recording_from_row(row: RecordingRow) -> RecordingInfo:
+    return RecordingInfo(
+        id=row.id,
+        stream_id=row.stream_id,
+        stream_name=row.stream_name,
+        path=row.path,
+        sidecar_path=row.sidecar_path,
+        mode=row.mode,
+        state=RecordingState(row.state),
+        started_at=row.started_at,
+        stopped_at=row.stopped_at,
+        frames=row.frames,
+        size_bytes=row.size_bytes,
+        duration_s=row.duration_s,
+        error=row.error,
     )

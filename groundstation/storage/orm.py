@@ -191,6 +191,25 @@ class QosSnapshotRow(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
 
 
+class RecordingRow(Base):
+    __tablename__ = "recordings"
+
+    id: Mapped[str] = mapped_column(_ID, primary_key=True)
+    # A recording outlives its stream: the file is still on disk after the stream is deleted.
+    stream_id: Mapped[str | None] = mapped_column(_ID, ForeignKey("video_streams.id", ondelete="SET NULL"), index=True)
+    stream_name: Mapped[str] = mapped_column(_NAME)
+    path: Mapped[str] = mapped_column(Text)
+    sidecar_path: Mapped[str] = mapped_column(Text)
+    mode: Mapped[str] = mapped_column(_ENUM)
+    state: Mapped[str] = mapped_column(_ENUM)
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    stopped_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    frames: Mapped[int] = mapped_column(Integer)
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    duration_s: Mapped[float] = mapped_column(Float)
+    error: Mapped[str | None] = mapped_column(Text)
+
+
 class SettingRow(Base):
     __tablename__ = "settings"
 

@@ -26,19 +26,21 @@ from groundstation.domain.ports import (
     AuditRepository,
     EventRepository,
     QosSnapshotRepository,
+    RecordingRepository,
     SessionRepository,
     SettingsRepository,
     StreamRepository,
     TelemetryRepository,
 )
 from groundstation.domain.telemetry import TelemetrySample
-from groundstation.domain.video import QosSnapshot
+from groundstation.domain.video import QosSnapshot, RecordingInfo, RecordingState
 from groundstation.storage import mapping
 from groundstation.storage.orm import (
     AuditRow,
     Base,
     EventRow,
     QosSnapshotRow,
+    RecordingRow,
     SessionRow,
     SettingRow,
     StreamRow,
@@ -365,6 +367,38 @@ class SqlQosSnapshotRepository:
         return [mapping.qos_snapshot_from_row(row) for row in _all(self._db, stmt)]
 
 
+class SqlRecordingRepository:
+    def __init__(self, db: Session) -> None:
+        self._db = db
+
+    def add(self, recording: RecordingInfo) -> None:
+        self._db.add(RecordingRow(**mapping.recording_values(recording)))
+        self._db.flush()
+
+    def update(self, recording: RecordingInfo) -> None:
+        row = self._db.get(RecordingRow, recording.id)
+        if row is None:
+            raise NotFoundError(f"no recording {recording.id!r}")
+        for key, value in mapping.recording_values(recording).items():
+            setattr(row, key, value)
+        self._db.flush()
+
+    def get(self, recording_id: str) -> RecordingInfo | None:
+        row = _first(self._db, select(RecordingRow).where(RecordingRow.id == recording_id))
+        return mapping.recording_from_row(row) if row is not None else None
+
+    def list(
+        self, *, stream_id: str | None = None, states: Sequence[RecordingState] | None = None
+    ) -> builtins.list[RecordingInfo]:
+        stmt = select(RecordingRow)
+        if stream_id is not None:
+            stmt = stmt.where(RecordingRow.stream_id == stream_id)
+        if states is not None:
+            stmt = stmt.where(RecordingRow.state.in_([s.value for s in states]))
+        stmt = stmt.order_by(RecordingRow.started_at.desc(), RecordingRow.id)
+        return [mapping.recording_from_row(row) for row in _all(self._db, stmt)]
+
+
 class SqlSettingsRepository:
     def __init__(self, db: Session) -> None:
         self._db = db
@@ -397,4 +431,5 @@ class SqlUnitOfWork:
         self.events: EventRepository = SqlEventRepository(db)
         self.telemetry: TelemetryRepository = SqlTelemetryRepository(db)
         self.qos_snapshots: QosSnapshotRepository = SqlQosSnapshotRepository(db)
+        self.recordings: RecordingRepository = SqlRecordingRepository(db)
         self.settings: SettingsRepository = SqlSettingsRepository(db)
