@@ -12,7 +12,7 @@ lives in ``vehicle_commands``; the methods here only carry out what was decided.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from groundstation.adapters.fake.flight_modes import Controls, MissionEnd, guidance
@@ -148,6 +148,20 @@ class SimulatedVehicle:
             s.rtl_phase = "climb"
         elif mode == "AUTO" and s.wp_index >= len(self.mission_local):
             s.wp_index = 0
+
+    def load_mission(self, waypoints: tuple[Waypoint, ...], end: MissionEnd) -> None:
+        """Replace the mission AUTO flies (a ground station uploaded one). A vehicle flying AUTO carries on
+        from the same index if the new mission is long enough, as ArduCopter does, else from the start."""
+        self.config = replace(self.config, mission=waypoints, mission_end=end)
+        self.mission_local = tuple((*self.frame.to_local(w.lat_deg, w.lon_deg), w.alt_m) for w in waypoints)
+        if self.s.wp_index >= len(waypoints) or self.s.mode != "AUTO":
+            self.s.wp_index = 0
+
+    def set_mission_index(self, index: int) -> None:
+        """Make waypoint ``index`` the one AUTO flies to next."""
+        if not 0 <= index < len(self.mission_local):
+            raise ValueError(f"waypoint {index} is not in a mission of {len(self.mission_local)}")
+        self.s.wp_index = index
 
     def take_off(self, alt_m: float) -> None:
         self.s.target = (self.s.east, self.s.north, alt_m)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -257,16 +256,11 @@ class MavVehicle:
 
     # ------------------------------------------------------------------------------------------ missions
     def _commit_mission(self, items: list[MissionItem]) -> None:
-        """Give the FAKE vehicle the uploaded mission. SimulatedVehicle has no public way to change its
-        mission after construction, so this replaces its (frozen) config and the local-frame copy AUTO flies,
-        the two places it reads the mission from."""
+        """Give the FAKE vehicle the uploaded mission (the waypoints it can fly; item 0 is home)."""
         v = self.vehicle
         flight = mission_to_flight(items, self.config.home) if items else Flight((), (), self.config.mission_end)
         self._flight = flight
-        v.config = replace(v.config, mission=flight.waypoints, mission_end=flight.end)
-        v.mission_local = tuple((*v.frame.to_local(w.lat_deg, w.lon_deg), w.alt_m) for w in flight.waypoints)
-        if v.s.wp_index > len(flight.waypoints) or v.s.mode != "AUTO":
-            v.s.wp_index = 0
+        v.load_mission(flight.waypoints, flight.end)
         self._last_wp = v.s.wp_index
         log.info("%s: mission of %d items (%d waypoints flown)", self.name, len(items), len(flight.waypoints))
 
@@ -283,7 +277,7 @@ class MavVehicle:
         index = next((i for i, s in enumerate(self._flight.seqs) if s >= seq), None)
         if index is None:
             return False
-        self.vehicle.s.wp_index = index
+        self.vehicle.set_mission_index(index)
         self._last_wp = index
         return True
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import itertools
 import math
 
+import pytest
+
 from groundstation.adapters.fake.flight_modes import MissionEnd
 from groundstation.adapters.fake.params import (
     ACCEL_XY_MPSS,
@@ -183,3 +185,20 @@ def test_gps_needs_a_warm_up_and_then_reports_a_believable_fix() -> None:
     assert len({f.satellites for f in fixes}) > 1 or len({f.hdop for f in fixes}) > 1
     assert all(abs(num(f.lat_deg) - 47.3977) < 1e-4 for f in fixes)  # wander of metres, not more
     assert all(20 <= num(f.link_quality_pct) <= 100 for f in fixes)
+
+
+def test_a_mission_loaded_at_run_time_is_flown_in_auto() -> None:
+    from groundstation.adapters.fake.flight_modes import MissionEnd
+    from groundstation.adapters.fake.geo import Home
+    from groundstation.adapters.fake.vehicle import SimulatedVehicle, VehicleConfig, Waypoint
+
+    home = Home(47.0, 8.0, 400.0)
+    vehicle = SimulatedVehicle(VehicleConfig("v", home, seed=1, gps_warmup_s=0.0))
+    target = Waypoint(47.0009, 8.0, 20.0)  # about 100 m north
+    vehicle.load_mission((Waypoint(47.0, 8.0, 20.0), target), MissionEnd.LOITER)
+    vehicle.set_mission_index(1)
+    assert vehicle.s.wp_index == 1
+    with pytest.raises(ValueError, match="not in a mission of 2"):
+        vehicle.set_mission_index(2)
+    assert len(vehicle.mission_local) == 2
+    assert vehicle.config.mission[1] == target
