@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from groundstation.adapters.fake import FakeAdapter
+from groundstation.adapters.mavlink import MavlinkAdapter
 from groundstation.adapters.recording import OpenCvSnapshotWriter, PyAvRecorderFactory
 from groundstation.config import scenarios_dir
 from groundstation.domain import actors
@@ -57,7 +58,7 @@ def default_catalog(root: Path | None = None) -> FileProfileCatalog:
 
 
 def default_adapters() -> dict[AdapterKind, DeviceAdapter]:
-    return {AdapterKind.FAKE: FakeAdapter(scenario_dirs=[scenarios_dir()])}
+    return {AdapterKind.FAKE: FakeAdapter(scenario_dirs=[scenarios_dir()]), AdapterKind.MAVLINK: MavlinkAdapter()}
 
 
 @dataclass

@@ -30,11 +30,14 @@ async def runtime(tmp_path: Path) -> AsyncIterator[Runtime]:
 
 
 async def _collect(profile: ProfileServices, sid: str, count: int) -> list[dict[str, Any]]:
-    subscription = profile.hub.subscribe({sid}, maxsize=count + 10)
+    # Room for a whole catch-up burst (a busy machine may leave the simulation seconds behind at speed 20):
+    # a dropped sample would misalign the two sequences and say nothing about determinism.
+    subscription = profile.hub.subscribe({sid}, maxsize=100_000)
     samples: list[TelemetrySample] = []
     try:
         while len(samples) < count:
             samples.append(await asyncio.wait_for(subscription.get(), 10))
+        assert subscription.dropped == 0
     finally:
         subscription.close()
     return [{k: v for k, v in asdict(s).items() if k not in ("time", "session_id")} for s in samples]

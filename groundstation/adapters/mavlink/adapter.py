@@ -1,0 +1,55 @@
+"""The MAVLink adapter: checks a connection's options and makes links.
+
+Options a URL may carry: ``sysid`` (the vehicle to follow), ``gcs_sysid`` (our own system id, default
+255), ``tlog_dir`` (record the session's traffic there), ``baud`` (serial) and ``speed`` (tlog replay).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from groundstation.adapters.mavlink.link import MavlinkLink
+from groundstation.domain.errors import InvalidError
+from groundstation.domain.models import AdapterKind, ConnectionSpec
+from groundstation.domain.ports import TelemetrySink
+
+_OPTIONS: dict[str, frozenset[str]] = {
+    "udpin": frozenset({"sysid", "gcs_sysid", "tlog_dir"}),
+    "udpout": frozenset({"sysid", "gcs_sysid", "tlog_dir"}),
+    "tcp": frozenset({"sysid", "gcs_sysid", "tlog_dir"}),
+    "serial": frozenset({"sysid", "gcs_sysid", "tlog_dir", "baud"}),
+    "tlog": frozenset({"sysid", "speed"}),
+}
+_FIELD = "connection.url"
+
+
+class MavlinkAdapter:
+    """Makes MAVLink links; with ``tlog_dir`` every live session records ``<tlog_dir>/<session id>.tlog``."""
+
+    def __init__(self, tlog_dir: Path | None = None) -> None:
+        self._tlog_dir = tlog_dir
+
+    @property
+    def kind(self) -> AdapterKind:
+        return AdapterKind.MAVLINK
+
+    def check(self, spec: ConnectionSpec) -> None:
+        allowed = _OPTIONS.get(spec.scheme)
+        if allowed is None:
+            raise InvalidError(f"the MAVLink adapter does not take {spec.scheme}:// URLs", field=_FIELD)
+        unknown = sorted(set(spec.options) - allowed)
+        if unknown:
+            raise InvalidError(
+                f"unknown option(s) {', '.join(unknown)} for {spec.scheme}:// (allowed: {', '.join(sorted(allowed))})",
+                field=_FIELD,
+            )
+        gcs = spec.options.get("gcs_sysid")
+        if gcs is not None and not (gcs.isdigit() and 1 <= int(gcs) <= 255):
+            raise InvalidError(f"gcs_sysid must be an integer from 1 to 255, got {gcs!r}", field=_FIELD)
+        if spec.options.get("sysid") and gcs is not None and spec.options["sysid"] == gcs:
+            raise InvalidError("gcs_sysid must differ from the vehicle's sysid", field=_FIELD)
+        if "tlog_dir" in spec.options and not spec.options["tlog_dir"]:
+            raise InvalidError("tlog_dir must name a directory", field=_FIELD)
+
+    def create_link(self, session_id: str, spec: ConnectionSpec, sink: TelemetrySink) -> MavlinkLink:
+        return MavlinkLink(session_id, spec, sink, tlog_dir=self._tlog_dir)

@@ -1,0 +1,350 @@
+"""One MAVLink session's link: a transport (or a tlog replay), the codec, and the one vehicle it follows.
+
+Every message, live or replayed, goes through ``_intake``: statistics and the systems seen for all of
+them, then only the target vehicle's messages reach the normalizer, the subscribers (the parameter and
+mission clients, through ``MavChannel``) and the sink. The target is the URL's ``sysid`` or, without one,
+the first autopilot that heartbeats; other systems are recorded (``systems``) for sessions of their own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from groundstation.adapters.mavlink import gcs
+from groundstation.adapters.mavlink.actions import run_command
+from groundstation.adapters.mavlink.codec import FrameParser, new_encoder
+from groundstation.adapters.mavlink.commands import CommandClient
+from groundstation.adapters.mavlink.normalize import SAMPLE_TRIGGERS
+from groundstation.adapters.mavlink.replay import ReplayResult, replay_tlog
+from groundstation.adapters.mavlink.stats import LinkCounters, LinkStats
+from groundstation.adapters.mavlink.tlog import TlogRecorder
+from groundstation.adapters.mavlink.transports import SerialTransport, TcpTransport, Transport, UdpTransport
+from groundstation.adapters.mavlink.vehicle import Component, SystemsSeen, TargetVehicle, is_vehicle_heartbeat
+from groundstation.domain.commands import CommandOutcome, CommandResult, VehicleCommand
+from groundstation.domain.models import ConnectionSpec
+from groundstation.domain.ports import TelemetrySink
+
+log = logging.getLogger(__name__)
+
+GCS_COMPONENT = 190  # MAV_COMP_ID_MISSIONPLANNER: what ground stations use
+_SUBSCRIBER_QUEUE = 4096
+
+
+class MavlinkLink:
+    """A ``DeviceLink`` and a ``MavChannel`` for one vehicle."""
+
+    def __init__(
+        self,
+        session_id: str,
+        spec: ConnectionSpec,
+        sink: TelemetrySink,
+        *,
+        tlog_dir: Path | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._session_id = session_id
+        self._spec = spec
+        self._sink = sink
+        self._clock = clock
+        options = spec.options
+        self._wanted_sysid = int(options["sysid"]) if options.get("sysid") else None
+        self._gcs_sysid = int(options.get("gcs_sysid", "255"))
+        directory = options.get("tlog_dir")
+        self._tlog_dir = Path(directory) if directory else tlog_dir
+        self._replay = spec.scheme == "tlog"
+        self._mav = new_encoder(self._gcs_sysid, GCS_COMPONENT, self._write)
+        self._parser = FrameParser()
+        self._counters = LinkCounters(time.monotonic)
+        self._replay_bad = 0
+        self._systems = SystemsSeen()
+        self._vehicle: TargetVehicle | None = None
+        self._commands = CommandClient(self._mav, self.send, lambda: (self.target_system, self.target_component))
+        self._subscribers: dict[str, list[asyncio.Queue[Any]]] = {}
+        self._transport: Transport | None = None
+        self._recorder: TlogRecorder | None = None
+        self._tasks: list[asyncio.Task[Any]] = []
+        self._setup_task: asyncio.Task[None] | None = None
+        self._finished = asyncio.Event()
+        self._replay_result: ReplayResult | None = None
+        self._first_t: float | None = None
+        self._last_t: float | None = None
+        self._closed = False
+
+    # ------------------------------------------------------------------------------------------ MavChannel
+    @property
+    def target_system(self) -> int:
+        """The followed vehicle's system id; the URL's ``sysid`` before it is heard; 0 when neither."""
+        if self._vehicle is not None:
+            return self._vehicle.sysid
+        return self._wanted_sysid or 0
+
+    @property
+    def target_component(self) -> int:
+        return self._vehicle.compid if self._vehicle is not None else 1
+
+    @property
+    def mav(self) -> Any:
+        return self._mav
+
+    def send(self, message: Any) -> None:
+        self._mav.send(message)
+
+    def subscribe(self, *message_types: str) -> contextlib.AbstractAsyncContextManager[AsyncIterator[Any]]:
+        return self._subscription(message_types)
+
+    @contextlib.asynccontextmanager
+    async def _subscription(self, types: tuple[str, ...]) -> AsyncIterator[AsyncIterator[Any]]:
+        queue: asyncio.Queue[Any] = asyncio.Queue(_SUBSCRIBER_QUEUE)
+        for mtype in types:
+            self._subscribers.setdefault(mtype, []).append(queue)
+        try:
+            yield _drain(queue)
+        finally:
+            for mtype in types:
+                queues = self._subscribers.get(mtype, [])
+                if queue in queues:
+                    queues.remove(queue)
+                if not queues:
+                    self._subscribers.pop(mtype, None)
+
+    # ------------------------------------------------------------------------------------------ DeviceLink
+    async def open(self) -> None:
+        if self._closed:
+            raise RuntimeError("a closed MAVLink link cannot be opened again; create a new one")
+        if self._tasks or self._transport is not None:
+            return
+        loop = asyncio.get_running_loop()
+        if self._replay:
+            path = Path(unquote(urlsplit(self._spec.url).path))
+            if not await asyncio.to_thread(path.is_file):
+                raise FileNotFoundError(f"no tlog file at {path}")
+            speed_text = self._spec.options.get("speed", "1")
+            speed = None if speed_text == "max" else float(speed_text)
+            self._tasks.append(loop.create_task(self._run_replay(path, speed), name=f"mavlink-replay:{path.name}"))
+            return
+        transport = _make_transport(self._spec, self._on_bytes)
+        await transport.open()
+        self._transport = transport
+        if self._tlog_dir is not None:
+            self._recorder = TlogRecorder(self._tlog_dir / f"{self._session_id}.tlog")
+            await self._recorder.open()
+        self._tasks.append(loop.create_task(self._tick_forever(), name=f"mavlink-gcs:{self._session_id}"))
+
+    async def close(self) -> None:
+        self._closed = True
+        tasks, self._tasks = self._tasks, []
+        if self._setup_task is not None:
+            tasks.append(self._setup_task)
+            self._setup_task = None
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(BaseException):
+                await task
+        transport, self._transport = self._transport, None
+        if transport is not None:
+            with contextlib.suppress(Exception):
+                await transport.close()
+        recorder, self._recorder = self._recorder, None
+        if recorder is not None:
+            with contextlib.suppress(Exception):
+                await recorder.close()
+        self._finished.set()
+
+    async def command(self, command: VehicleCommand, *, timeout_s: float) -> CommandResult:
+        if self._replay:
+            return CommandResult(CommandOutcome.FAILED, "a tlog replay takes no commands")
+        if self._transport is None:
+            return CommandResult(CommandOutcome.FAILED, "the MAVLink link is not open")
+        if self._vehicle is None or self._vehicle.autopilot is None:
+            return CommandResult(CommandOutcome.FAILED, "no vehicle heard on this link yet")
+        return await run_command(self._commands, self._vehicle, command, timeout_s=timeout_s)
+
+    # ------------------------------------------------------------------------------------------ extras
+    def stats(self) -> LinkStats:
+        return self._counters.snapshot(self._parser.bad_frames + self._replay_bad)
+
+    @property
+    def systems(self) -> list[Component]:
+        """Every component that heartbeated on this link (vehicles, cameras, companions, GCSes)."""
+        return self._systems.components
+
+    @property
+    def vehicle_ids(self) -> list[int]:
+        return self._systems.vehicle_ids
+
+    @property
+    def vehicle(self) -> TargetVehicle | None:
+        return self._vehicle
+
+    @property
+    def recorder(self) -> TlogRecorder | None:
+        return self._recorder
+
+    async def wait_finished(self) -> ReplayResult | None:
+        """Wait until a replay has read its whole file (or any link is closed); the replay's result, or
+        None for a live link. This is the end signal ``groundstation replay`` waits on."""
+        await self._finished.wait()
+        return self._replay_result
+
+    def summary(self) -> dict[str, Any]:
+        """What the link saw, as JSON-ready data: counts, components, armed spans and modes (message time)."""
+        vehicle = self._vehicle
+        origin = self._first_t or 0.0
+        end = self._last_t or origin
+        components = sorted(self._systems.components, key=lambda c: (c.sysid, c.compid))
+        return {
+            "messages": self._counters.messages_in,
+            "bad_frames": self._parser.bad_frames + self._replay_bad,
+            "vehicles": [c.to_dict() for c in components if c.type != "GCS"],
+            "ground_stations": [c.to_dict() for c in components if c.type == "GCS"],
+            "target_system": self.target_system or None,
+            "armed_intervals": [list(span) for span in vehicle.history.armed_intervals(origin, end)] if vehicle else [],
+            "modes": [name for _t, name in vehicle.history.modes] if vehicle else [],
+            "duration_s": round(end - origin, 3),
+        }
+
+    # ------------------------------------------------------------------------------------------ intake
+    def _on_bytes(self, data: bytes) -> None:
+        self._counters.bytes_in += len(data)
+        messages = self._parser.feed(data)
+        if not messages:
+            return
+        t = self._clock()
+        recorder = self._recorder
+        for msg in messages:
+            if recorder is not None:
+                recorder.record(t, msg.get_msgbuf())
+            self._intake(msg, t, None)
+
+    def _on_replayed(self, batch: list[tuple[float, Any]]) -> None:
+        for t, msg in batch:
+            if msg.get_type() == "BAD_DATA":
+                self._replay_bad += 1
+            else:
+                self._intake(msg, t, datetime.fromtimestamp(t, UTC))
+
+    def _intake(self, msg: Any, t: float, when: datetime | None) -> None:
+        header = msg._header
+        src, comp = header.srcSystem, header.srcComponent
+        mtype = msg._type
+        self._counters.received((src, comp), header.seq)
+        if self._first_t is None:
+            self._first_t = t
+        self._last_t = t
+        vehicle = self._vehicle
+        if mtype == "HEARTBEAT":
+            self._systems.heartbeat(src, comp, msg)
+            if vehicle is None and is_vehicle_heartbeat(msg, comp) and self._wanted_sysid in (None, src):
+                vehicle = self._vehicle = TargetVehicle(self._session_id, src, comp)
+        elif mtype == "RADIO_STATUS":
+            # Radios send as their own system (ord('3'), ord('D')): the link's quality, whoever sent it.
+            self._counters.radio(msg.rssi, msg.remrssi)
+        if vehicle is None or src != vehicle.sysid:
+            return
+        queues = self._subscribers.get(mtype)
+        if queues:
+            for queue in queues:
+                if queue.full():
+                    queue.get_nowait()
+                queue.put_nowait(msg)
+        if comp == vehicle.compid:
+            self._from_autopilot(vehicle, msg, mtype, t, when)
+        elif mtype == "STATUSTEXT":
+            self._statustext(vehicle, msg, t)
+
+    def _from_autopilot(self, vehicle: TargetVehicle, msg: Any, mtype: str, t: float, when: datetime | None) -> None:
+        if mtype == "HEARTBEAT":
+            silent = vehicle.last_heartbeat is None or t - vehicle.last_heartbeat > gcs.RESETUP_AFTER_S
+            identity = vehicle.heartbeat(t, msg)
+            if identity is not None:
+                self._sink.on_identity(identity)
+            if silent and not self._replay:
+                self._start_setup(vehicle)
+        elif mtype == "COMMAND_ACK":
+            self._commands.on_ack(msg)
+        elif mtype == "STATUSTEXT":
+            self._statustext(vehicle, msg, t)
+        elif mtype == "AUTOPILOT_VERSION":
+            identity = vehicle.autopilot_version(msg)
+            if identity is not None:
+                self._sink.on_identity(identity)
+        else:
+            vehicle.state.handle(mtype, msg)
+        if mtype in SAMPLE_TRIGGERS and vehicle.state.due(t):
+            if when is None:
+                when = datetime.fromtimestamp(t, UTC)
+            self._sink.on_sample(vehicle.state.take_sample(t, when, self._counters.link_quality_pct()))
+
+    def _statustext(self, vehicle: TargetVehicle, msg: Any, t: float) -> None:
+        complete = vehicle.statustext(t, msg)
+        if complete is not None:
+            self._sink.on_message(*complete)
+
+    # ------------------------------------------------------------------------------------------ output
+    def _write(self, frame: bytes) -> None:
+        transport = self._transport
+        if transport is None or not transport.send(frame):
+            self._counters.dropped_out += 1
+            return
+        self._counters.sent(len(frame))
+        if self._recorder is not None:
+            self._recorder.record(self._clock(), frame)
+
+    async def _tick_forever(self) -> None:
+        while True:
+            gcs.send_heartbeat(self._mav)
+            self._counters.tick()
+            await asyncio.sleep(1.0)
+
+    def _start_setup(self, vehicle: TargetVehicle) -> None:
+        if self._setup_task is not None and not self._setup_task.done():
+            return
+        self._setup_task = asyncio.get_running_loop().create_task(
+            gcs.set_up_vehicle(self._commands, self._mav, self.send, vehicle), name=f"mavlink-setup:{vehicle.sysid}"
+        )
+
+    async def _run_replay(self, path: Path, speed: float | None) -> None:
+        ticker = asyncio.get_running_loop().create_task(self._tick_replay())
+        try:
+            self._replay_result = await replay_tlog(path, speed, self._on_replayed)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            log.exception("replay of %s stopped", path)
+            self._sink.on_failure(f"the replay of {path.name} stopped: {exc}")
+        finally:
+            ticker.cancel()
+            self._counters.tick()
+            self._finished.set()
+
+    async def _tick_replay(self) -> None:
+        while True:
+            self._counters.tick()
+            await asyncio.sleep(1.0)
+
+
+def _make_transport(spec: ConnectionSpec, on_data: Callable[[bytes], None]) -> Transport:
+    parts = urlsplit(spec.url)
+    if spec.scheme in ("udpin", "udpout"):
+        assert parts.hostname is not None and parts.port is not None
+        return UdpTransport(parts.hostname, parts.port, on_data, listen=spec.scheme == "udpin")
+    if spec.scheme == "tcp":
+        assert parts.hostname is not None and parts.port is not None
+        return TcpTransport(parts.hostname, parts.port, on_data)
+    if spec.scheme == "serial":
+        return SerialTransport(unquote(parts.path), int(spec.options.get("baud", "57600")), on_data)
+    raise ValueError(f"no transport for {spec.scheme}://")
+
+
+async def _drain(queue: asyncio.Queue[Any]) -> AsyncIterator[Any]:
+    while True:
+        yield await queue.get()
