@@ -11,7 +11,22 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
-SHARED_DATA = PROJECT_ROOT.parent / "shared" / "data"
+
+
+
+def _shared_data() -> Path:
+    """The real recorded logs: ``$GROUNDSTATION_SHARED_DATA``, else ``../shared/data`` beside the checkout
+    (where CI and the workspace keep them), else the workspace's own copy for clones made elsewhere."""
+    override = os.environ.get("GROUNDSTATION_SHARED_DATA")
+    if override:
+        return Path(override)
+    for candidate in (PROJECT_ROOT.parent / "shared" / "data", Path("/work/shared/data")):
+        if candidate.is_dir():
+            return candidate
+    return PROJECT_ROOT.parent / "shared" / "data"
+
+
+SHARED_DATA = _shared_data()
 
 
 @pytest.fixture
