@@ -26,11 +26,16 @@ class Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see --help)\n")
 
 
-def runtime() -> Runtime:
+def runtime(*, video: bool = False) -> Runtime:
+    """The process's Runtime; with ``video`` its profiles decode their enabled streams (OpenCV workers)."""
     # Imported here so that `groundstation --help` stays quick and import errors show as one line.
     from groundstation.bootstrap import Runtime
 
-    return Runtime()
+    if not video:
+        return Runtime()
+    from groundstation.adapters.video import OpenCvVideoSourceFactory
+
+    return Runtime(video_factory=OpenCvVideoSourceFactory())
 
 
 async def read_profile(profile: str, query: Callable[[ProfileServices], Awaitable[Any]]) -> Any:

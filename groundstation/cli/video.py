@@ -11,10 +11,11 @@ import argparse
 import asyncio
 import time
 from dataclasses import asdict
+from pathlib import Path
 from typing import Any
 
 from groundstation.cli.common import Parser, iso, positive_float, print_json
-from groundstation.domain.errors import OperationTimeoutError, UnavailableError
+from groundstation.domain.errors import InvalidError, OperationTimeoutError, UnavailableError
 from groundstation.domain.models import StreamState
 from groundstation.domain.video import StreamStatus
 
@@ -22,13 +23,19 @@ _POLL_S = 1 / 30
 
 
 def register(sub: Any) -> None:
-    video = sub.add_parser("video", help="probe video sources")
+    video = sub.add_parser("video", help="probe and record video sources")
     vsub = video.add_subparsers(dest="action", required=True, parser_class=Parser)
     probe = vsub.add_parser("probe", help="open a video source, decode for a while and print its status and QoS")
     probe.add_argument("url", help="rtsp://, rtp://0.0.0.0:5600, udp://, http(s)://, file://, device://0, synthetic://")
     probe.add_argument("--seconds", type=positive_float, default=5.0, help="how long to decode (default 5)")
     probe.add_argument("--json", action="store_true", help="print one JSON object")
     probe.set_defaults(handler=_probe)
+    record = vsub.add_parser("record", help="record a video source to a Matroska file with a quick capture")
+    record.add_argument("url", help="any source `video probe` takes")
+    record.add_argument("--seconds", type=positive_float, required=True, help="how long to record")
+    record.add_argument("--out", type=Path, required=True, help="the .mkv file to write (a sidecar goes beside it)")
+    record.add_argument("--json", action="store_true", help="print one JSON object")
+    record.set_defaults(handler=_record)
 
 
 async def _probe(args: argparse.Namespace) -> int:
@@ -65,6 +72,58 @@ async def _probe(args: argparse.Namespace) -> int:
     else:
         for key, value in report.items():
             print(f"{key:>18}  {'-' if value is None else value}")
+    return 0
+
+
+async def _record(args: argparse.Namespace) -> int:
+    """Open the source as the application would, then record it: remuxed where the source can be opened a
+    second time, encoded from the worker's frames where it cannot (UDP, RTP, cameras, synthetic)."""
+    from groundstation.adapters.recording import PyAvRecorderFactory
+    from groundstation.adapters.video import OpenCvVideoSourceFactory
+    from groundstation.adapters.video.source_spec import parse_source
+    from groundstation.services.frame_buffer import FrameBuffer
+
+    if args.out.suffix.lower() != ".mkv":
+        raise InvalidError(f"recordings are Matroska files: use a .mkv name, not {args.out.name!r}", field="out")
+    spec = parse_source(args.url)
+    worker = OpenCvVideoSourceFactory().create_worker("record", args.url, on_status=lambda _status: None)
+    buffer = FrameBuffer()
+    worker.set_frame_tap(buffer.push)
+    worker.start()
+    recording = None
+    try:
+        status = await _wait_open(worker, (spec.open_timeout_ms + spec.read_timeout_ms) / 1000 + 2.0)
+        if status.state is not StreamState.LIVE:
+            raise UnavailableError(f"cannot open {spec.display}: {status.last_error or status.state.value}")
+        recording = PyAvRecorderFactory().start(args.url, str(args.out), frames=buffer.next_after, stream_id="record")
+        deadline = time.monotonic() + args.seconds
+        while not recording.progress().finished:  # a source that ends early ends the capture
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                break
+            await asyncio.sleep(min(0.1, remaining))
+    finally:
+        worker.set_frame_tap(None)
+        final = await asyncio.to_thread(recording.stop) if recording is not None else None
+        await asyncio.to_thread(worker.stop)
+    assert recording is not None and final is not None
+    if final.error:
+        raise UnavailableError(f"recording {spec.display} failed: {final.error}")
+    report = {
+        "path": recording.path,
+        "sidecar": recording.sidecar_path,
+        "mode": recording.mode,
+        "frames": final.frames,
+        "size_bytes": final.size_bytes,
+        "duration_s": round(final.duration_s, 3),
+    }
+    if args.json:
+        print_json(report)
+    else:
+        print(
+            f"recorded {final.frames} frames ({final.duration_s:.1f} s, {final.size_bytes} bytes, "
+            f"{recording.mode}) to {recording.path}; telemetry sidecar {recording.sidecar_path}"
+        )
     return 0
 
 

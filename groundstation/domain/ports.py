@@ -15,6 +15,7 @@ from groundstation.domain.commands import CommandResult, VehicleCommand
 from groundstation.domain.events import IntegrationEvent, Severity
 from groundstation.domain.models import (
     AdapterKind,
+    ApiToken,
     AuditEntry,
     ConnectionSpec,
     DeviceSession,
@@ -162,6 +163,28 @@ class SettingsRepository(Protocol):
     def all(self) -> dict[str, Any]: ...
 
 
+class TokenRepository(Protocol):
+    """API tokens of a profile; only hashes are stored, never a token itself."""
+
+    def add(self, token: ApiToken) -> None:
+        """Insert; raises ConflictError when the name is taken (revoked tokens keep their name)."""
+
+    def get(self, token_id: str) -> ApiToken | None: ...
+
+    def get_by_name(self, name: str) -> ApiToken | None: ...
+
+    def get_by_hash(self, token_hash: str) -> ApiToken | None: ...
+
+    def list(self) -> list[ApiToken]:
+        """Oldest first."""
+
+    def revoke(self, token_id: str, at: datetime) -> None:
+        """Set ``revoked_at``; raises NotFoundError if the token does not exist."""
+
+    def touch(self, token_id: str, at: datetime) -> None:
+        """Set ``last_used_at``."""
+
+
 class UnitOfWork(Protocol):
     """The repositories of one transaction; it commits when the unit returns and rolls back if it raises."""
 
@@ -173,6 +196,7 @@ class UnitOfWork(Protocol):
     qos_snapshots: QosSnapshotRepository
     recordings: RecordingRepository
     settings: SettingsRepository
+    tokens: TokenRepository
 
 
 class ProfileStore(Protocol):
@@ -272,6 +296,16 @@ class VideoWorker(Protocol):
     def status(self) -> StreamStatus:
         """State, measured QoS and last error as of now; cheap enough to call at display rate."""
 
+    def set_output_size(self, width: int | None, height: int | None) -> None:
+        """Publish frames resized to this size (None or 0: native), so a viewer never scales in paint."""
+
+    def set_frame_tap(self, tap: FrameTap | None) -> None:
+        """Call ``tap`` on the worker's thread with every decoded frame at native size (for recording);
+        it must return quickly. None removes it."""
+
+
+FrameTap = Callable[[VideoFrame], None]
+"""Receives every decoded frame on the worker's thread (a recording's input)."""
 
 StatusListener = Callable[[StreamStatus], None]
 """Called from the worker's thread on every state change: implementations hop to their loop themselves."""

@@ -32,6 +32,7 @@ from groundstation.domain.ports import (
 )
 from groundstation.domain.video import RecordingInfo, RecordingProgress, RecordingState, SnapshotInfo, VideoFrame
 from groundstation.services.audit import AuditService, WriteScope
+from groundstation.services.frame_buffer import FrameBuffer
 from groundstation.services.telemetry import TelemetryHub
 from groundstation.services.video_pipeline import VideoPipeline
 
@@ -89,10 +90,13 @@ class RecordingService:
         rid = recording_id()
         started = self._clock()
         path = self._dir / "recordings" / f"{_slug(stream.name)}-{_stamp(started)}.mkv"
+        # Every frame, in order, at native size (the frames viewers fetch may be resized for a tile).
+        buffer = FrameBuffer()
+        worker.set_frame_tap(buffer.push)
         recording = self._recorder.start(
             stream.url,
             str(path),
-            frames=worker.latest,
+            frames=buffer.next_after,
             telemetry=self._pipeline_lookup(stream),
             stream_id=stream_id,
         )
@@ -119,6 +123,7 @@ class RecordingService:
         try:
             await self._audit.write(actor=actor, action="recording.start", target_id=stream_id, work=work)
         except BaseException:
+            worker.set_frame_tap(None)
             await asyncio.to_thread(recording.stop)
             raise
         self._active[stream_id] = _Active(info, recording)
@@ -209,6 +214,9 @@ class RecordingService:
         self, stream_id: str, active: _Active, final: RecordingProgress, *, actor: str, action: str
     ) -> RecordingInfo:
         self._active.pop(stream_id, None)
+        worker = self._pipeline.worker(stream_id)
+        if worker is not None:
+            worker.set_frame_tap(None)
         state = RecordingState.FAILED if final.error else RecordingState.FINISHED
         done = replace(_with_progress(active.info, final), state=state, stopped_at=self._clock(), error=final.error)
 

@@ -1,6 +1,6 @@
 """Video decoding with OpenCV: one worker thread per stream, a latest-frame slot, measured QoS, reconnects."""
 
 from groundstation.adapters.video.factory import OpenCvVideoSourceFactory
-from groundstation.adapters.video.worker import FrameTap, OpenCvVideoWorker
+from groundstation.adapters.video.worker import OpenCvVideoWorker
 
-__all__ = ["FrameTap", "OpenCvVideoSourceFactory", "OpenCvVideoWorker"]
+__all__ = ["OpenCvVideoSourceFactory", "OpenCvVideoWorker"]

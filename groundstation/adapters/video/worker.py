@@ -29,13 +29,10 @@ from groundstation.adapters.video.qos import QosMeter
 from groundstation.adapters.video.source_spec import SourceKind, SourceSpec
 from groundstation.adapters.video.stall_watchdog import WATCHDOG, StallWatchdog
 from groundstation.domain.models import StreamState
-from groundstation.domain.ports import StatusListener, TelemetryLookup
+from groundstation.domain.ports import FrameTap, StatusListener, TelemetryLookup
 from groundstation.domain.video import StreamStatus, VideoFrame
 
 log = logging.getLogger(__name__)
-
-FrameTap = Callable[[VideoFrame], None]
-"""Called on the worker's thread with every decoded frame at native size (for a recorder); must be quick."""
 
 _KEEP: Any = object()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -17,7 +18,7 @@ from groundstation.adapters.recording.sidecar import read_sidecar
 from groundstation.bootstrap import ProfileServices
 from groundstation.domain.errors import ConflictError, InvalidError, NotFoundError
 from groundstation.domain.models import AdapterKind, Outcome
-from groundstation.domain.ports import StatusListener, TelemetryLookup
+from groundstation.domain.ports import FrameTap, StatusListener, TelemetryLookup
 from groundstation.domain.telemetry import TelemetrySample
 from groundstation.domain.video import RecordingState, VideoFrame
 from groundstation.services.recordings import RecordingService
@@ -33,15 +34,33 @@ class MovingWorker(ScriptedWorker):
         super().__init__(stream_id, url, on_status, telemetry)
         self._t0 = time.monotonic()
 
+        self._tap: FrameTap | None = None
+        self._tapping = threading.Event()
+
     def latest(self, after_seq: int = -1) -> VideoFrame | None:
-        now = time.monotonic()
-        seq = int((now - self._t0) * 30)
-        if seq <= after_seq:
-            return None
+        seq = int((time.monotonic() - self._t0) * 30)
+        return None if seq <= after_seq else self._frame(seq)
+
+    def _frame(self, seq: int) -> VideoFrame:
         image = np.zeros((120, 160, 3), dtype=np.uint8)
         image[:, : seq % 160] = 200
         sample = self.telemetry() if self.telemetry else None
-        return VideoFrame(image, seq, now, datetime.now(UTC), 160, 120, telemetry=sample)
+        return VideoFrame(image, seq, time.monotonic(), datetime.now(UTC), 160, 120, telemetry=sample)
+
+    def set_frame_tap(self, tap: FrameTap | None) -> None:
+        """Like the real worker: every frame, in order, from the worker's own thread (30 fps here)."""
+        self._tap = tap
+        if tap is not None and not self._tapping.is_set():
+            self._tapping.set()
+            threading.Thread(target=self._feed, daemon=True).start()
+
+    def _feed(self) -> None:
+        seq = 0
+        while (tap := self._tap) is not None:
+            tap(self._frame(seq))
+            seq += 1
+            time.sleep(1 / 30)
+        self._tapping.clear()
 
 
 class MovingFactory(ScriptedFactory):

@@ -49,6 +49,12 @@ class ScriptedWorker:
     def status(self) -> StreamStatus:
         return self._status
 
+    def set_output_size(self, width: int | None, height: int | None) -> None:
+        self.output_size = (width, height)
+
+    def set_frame_tap(self, tap: object) -> None:
+        self.tap = tap
+
     def report(self, status: StreamStatus) -> None:
         """Report from another thread, as a real worker does."""
         self._status = status
