@@ -80,6 +80,9 @@ class VideoPipeline:
         self._loop = asyncio.get_running_loop()
         self._subscription = self._bus.subscribe(_FOLLOWED)
         for stream in await self._store.run(lambda uow: uow.streams.list()):
+            if stream.enabled and stream.state is not StreamState.IDLE:
+                # Left "live" (or stalled...) by a run that ended without saying so: no worker runs it now.
+                await self._store_status(stream.id, StreamStatus(StreamState.IDLE, stream.qos, stream.last_error))
             if stream.enabled:
                 self._launch(stream)
         self._tasks = [
@@ -100,6 +103,10 @@ class VideoPipeline:
         self._running.clear()
         await asyncio.gather(*(self._join(r) for r in running))
         await self._drain_status_writes()
+        # Nothing decodes these streams any more: say so, keeping their last figures and error.
+        for r in running:
+            last = r.worker.status()
+            await self._store_status(r.stream.id, StreamStatus(StreamState.IDLE, last.qos, last.last_error))
 
     # ------------------------------------------------------------------------------------------ readers
     def frame(self, stream_id: str, after_seq: int = -1) -> VideoFrame | None:
