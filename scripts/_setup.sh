@@ -53,3 +53,18 @@ ensure_venv() {
     echo "$want" > "$stamp"
   fi
 }
+
+# Test peers that must not share the project's site-packages (MAVProxy's wheel requires opencv-python, the
+# full build with its own Qt): a venv of their own, on PATH only while the tests run.
+ensure_peer_venv() {
+  local peers="$ROOT/.venv-peers"
+  local want="MAVProxy==1.8.75"
+  if [ ! -x "$peers/bin/mavproxy.py" ] || [ "$(cat "$peers/.installed" 2>/dev/null)" != "$want" ]; then
+    "$(pick_python)" -m venv "$peers"
+    "$peers/bin/python" -m pip install -q --upgrade pip
+    # The router needs pymavlink and pyserial; --no-deps keeps out the GUI stack (opencv-python, vtk, ...).
+    "$peers/bin/python" -m pip install -q pymavlink pyserial numpy lxml
+    "$peers/bin/python" -m pip install -q --no-deps "$want"
+    echo "$want" > "$peers/.installed"
+  fi
+}

@@ -18,6 +18,7 @@ from types import ModuleType
 
 from groundstation import __version__
 from groundstation.cli.common import EXIT_FAILURE, Parser
+from groundstation.cli.gui import default_arguments
 from groundstation.domain.errors import GroundstationError
 
 
@@ -33,8 +34,6 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"groundstation {__version__}")
     parser.add_argument("--debug", action="store_true", help="show tracebacks and debug logs")
     sub = parser.add_subparsers(dest="command", parser_class=Parser)
-    gui = sub.add_parser("gui", help="start the desktop application (the default)")
-    gui.add_argument("--profile")
     for group in _groups():
         group.register(sub)
     return parser
@@ -42,7 +41,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    args = parser.parse_args(arguments)
+    if args.command is None:
+        # No command: the desktop window, with whatever global options were given.
+        args = parser.parse_args([*arguments, *default_arguments()])
     logging.basicConfig(
         level=logging.DEBUG if args.debug else logging.INFO,
         format="%(asctime)s %(levelname)s %(message)s",
@@ -50,13 +53,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     handler = getattr(args, "handler", None)
     if handler is None:
-        return _fail(
-            "the desktop window is not part of this build yet; "
-            "run the headless runtime instead: groundstation serve --profile demo --demo",
-            args.debug,
-        )
+        parser.error(f"'{args.command}' needs a subcommand")
     try:
-        code: int = asyncio.run(handler(args))
+        # A command may bring its own loop (the window runs on Qt's); the others get a plain asyncio loop.
+        with asyncio.Runner(loop_factory=getattr(args, "loop_factory", None)) as runner:
+            code: int = runner.run(handler(args))
         return code
     except GroundstationError as exc:
         return _fail(exc.message, args.debug, exc)

@@ -7,10 +7,13 @@ import pytest
 from tests.e2e.conftest import Cli
 
 
-def test_no_arguments_says_the_window_is_not_here_yet(cli: Cli) -> None:
+def test_no_arguments_without_a_display_says_so_in_one_line(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"):
+        monkeypatch.delenv(name, raising=False)
     done = cli.run()
     assert done.returncode == 1
     assert done.stderr.strip().count("\n") == 0
+    assert "no display" in done.stderr
     assert "groundstation serve --profile demo --demo" in done.stderr
 
 

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import shutil
 import subprocess
-import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -27,6 +25,7 @@ from groundstation.domain.commands import CommandName, CommandOutcome, VehicleCo
 from groundstation.domain.connections import parse_connection
 from groundstation.domain.errors import InvalidError
 from groundstation.domain.models import AdapterKind
+from tests.peers.tools import mavproxy_command
 from tests.unit.mavlink.support import RecordingSink, free_udp_port
 from tests.waiting import wait_until
 
@@ -124,17 +123,8 @@ async def test_mavsdk_autopilot_identity_telemetry_and_actions() -> None:
             await vehicle.stop()
 
 
-def mavproxy_command() -> list[str] | None:
-    script = Path(sys.executable).with_name("mavproxy.py")
-    if script.exists():
-        return [sys.executable, str(script)]
-    found = shutil.which("mavproxy.py")
-    return [found] if found else None
-
-
 async def test_through_mavproxy_as_a_router(tmp_path: Path) -> None:
     command = mavproxy_command()
-    assert command is not None, "MAVProxy is a test dependency (pyproject's test extra)"
     vehicle_side, gcs_side = free_udp_port(), free_udp_port()
     router = await asyncio.create_subprocess_exec(
         *command,

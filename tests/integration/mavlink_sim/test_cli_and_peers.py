@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import shutil
 import signal
 import sys
-from pathlib import Path
 
 import pytest
 from pymavlink.dialects.v20 import ardupilotmega as mavlink
@@ -15,9 +13,8 @@ from pymavlink.dialects.v20 import ardupilotmega as mavlink
 from groundstation.adapters.mavlink_sim import TcpListen
 from tests.integration.mavlink_sim.conftest import fleet, start
 from tests.integration.mavlink_sim.gcs import UdpGcs
+from tests.peers.tools import mavproxy_command
 from tests.waiting import wait_until
-
-MAVPROXY = Path(sys.executable).with_name("mavproxy.py")
 
 
 async def _sim_process(*args: str) -> asyncio.subprocess.Process:
@@ -81,11 +78,9 @@ async def test_mavproxy_routes_the_fleet_to_a_gcs_and_commands_back() -> None:
     transport = TcpListen("127.0.0.1", 0)
     running = await start(fleet(2), transport)
     gcs = await UdpGcs.open()
-    mavproxy = str(MAVPROXY) if MAVPROXY.exists() else str(shutil.which("mavproxy.py"))
     await wait_until(lambda: transport.port != 0)
     proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        mavproxy,
+        *mavproxy_command(),
         f"--master=tcp:127.0.0.1:{transport.port}",
         f"--out=udpout:127.0.0.1:{gcs.port}",
         "--daemon",

@@ -1,0 +1,119 @@
+"""``groundstation gui`` (and ``groundstation`` alone): the desktop window.
+
+Opens ``--profile``, else the profile used last, else ``demo`` (created on first run, with its FAKE fleet
+started and its synthetic feeds decoding), so a newcomer sees a live ground station within seconds. The CLI
+is the composition's top layer: it builds the runtime with the OpenCV video factory and hands the opened
+profile's services to the UI, which never imports adapters or storage itself.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from groundstation.cli.common import positive_float, profile_name
+from groundstation.domain.errors import NotFoundError, UnavailableError
+from groundstation.domain.ports import ProfileCatalog
+from groundstation.domain.profiles import DEMO_PROFILE, is_valid_profile_name
+
+log = logging.getLogger(__name__)
+
+LAST_PROFILE_FILE = "gui-last-profile"
+LAYOUT_CHOICES = ("1", "2x2", "3x3", "4x4")
+
+
+def register(sub: Any) -> None:
+    gui = sub.add_parser("gui", help="start the desktop application (the default)")
+    gui.add_argument("--profile", type=profile_name, help="the profile to open (default: the last used, or demo)")
+    gui.add_argument("--layout", choices=LAYOUT_CHOICES, help="video tiles: 1, 2x2, 3x3 or 4x4")
+    gui.add_argument("--theme", choices=("dark", "light", "sunlight"), default="dark", help="colour theme")
+    gui.add_argument("--screenshot", type=Path, metavar="FILE", help="save a PNG of the window before quitting")
+    gui.add_argument("--quit-after", type=positive_float, metavar="S", help="close the window after S seconds")
+    gui.add_argument("--stats", action="store_true", help="print loop stalls and displayed fps as JSON at exit")
+    gui.set_defaults(handler=_gui, loop_factory=_qt_loop)
+
+
+def default_arguments() -> list[str]:
+    """What ``groundstation`` with no arguments means: the window."""
+    return ["gui"]
+
+
+def _qt_loop() -> Any:
+    _require_display()
+    import qasync
+
+    from groundstation.ui.app import application
+
+    return qasync.QEventLoop(application())
+
+
+def _require_display() -> None:
+    """Qt aborts the whole process (no exception to catch) when it has no screen: say so in one line first."""
+    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
+        return
+    if os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
+        return
+    raise UnavailableError(
+        "no display to open the window on (DISPLAY and WAYLAND_DISPLAY are unset); run it in a desktop "
+        "session, under xvfb-run, with QT_QPA_PLATFORM=offscreen for screenshots, or headless: "
+        "groundstation serve --profile demo --demo"
+    )
+
+
+async def _gui(args: argparse.Namespace) -> int:
+    from groundstation.adapters.video import OpenCvVideoSourceFactory
+    from groundstation.bootstrap import Runtime, ensure_demo_profile, start_demo_fleet
+    from groundstation.storage import FileProfileCatalog
+    from groundstation.ui.app import WindowOptions, run_window
+
+    catalog = FileProfileCatalog()
+    last_file = catalog.root / LAST_PROFILE_FILE
+    name = args.profile or _last_profile(last_file, catalog) or DEMO_PROFILE
+    runtime = Runtime(catalog, video_factory=OpenCvVideoSourceFactory())
+    if name == DEMO_PROFILE:
+        await ensure_demo_profile(runtime)
+    elif not catalog.exists(name):
+        raise NotFoundError(f"no profile '{name}' (create it with: groundstation profiles create {name})")
+    try:
+        services = await runtime.open_profile(name)
+        _remember(last_file, name)
+
+        async def start_fleet() -> None:
+            await start_demo_fleet(services)
+
+        options = WindowOptions(
+            layout=args.layout,
+            theme=args.theme,
+            screenshot=args.screenshot,
+            quit_after_s=args.quit_after,
+            stats=args.stats,
+        )
+        stats = await run_window(services, options, startup=start_fleet if name == DEMO_PROFILE else None)
+    finally:
+        await runtime.close()
+    if args.stats:
+        sys.stdout.write(json.dumps(stats) + "\n")
+        sys.stdout.flush()
+    return 0
+
+
+def _last_profile(path: Path, catalog: ProfileCatalog) -> str | None:
+    """The profile the window had open last time, if it still exists."""
+    try:
+        name = path.read_text(encoding="utf-8").strip()
+    except OSError:
+        return None
+    return name if is_valid_profile_name(name) and catalog.exists(name) else None
+
+
+def _remember(path: Path, name: str) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(name + "\n", encoding="utf-8")
+    except OSError as exc:
+        log.warning("could not remember the last used profile in %s: %s", path, exc)

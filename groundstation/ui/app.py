@@ -1,0 +1,142 @@
+"""Running the desktop window on a profile's services, on the one asyncio loop that is also Qt's loop.
+
+``run_qt(coro)`` runs a coroutine with ``qasync.QEventLoop`` as the asyncio loop (``asyncio.Runner`` with a
+loop factory: Python 3.11's spelling of ``asyncio.run(main(), loop_factory=...)``), so the services' tasks,
+their database callbacks and Qt's timers and paints all take turns on the GUI thread and nothing needs a lock.
+``run_window`` shows the window until it is closed or ``quit_after_s`` passes, and can save a screenshot and
+measure how responsive the loop stayed (``--stats``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import sys
+import time
+from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import qasync
+from PySide6.QtWidgets import QApplication
+
+from groundstation.ui.main_window import MainWindow
+from groundstation.ui.services import ProfileServicesView
+from groundstation.ui.theme import apply_theme, theme_named
+from groundstation.ui.watchdog import StallWatchdog
+
+T = TypeVar("T")
+
+WINDOW_SIZE = (1366, 768)  # the smallest laptop screen the layout is designed for
+SETTLE_S = 0.5  # start-up paints and layouts are not counted in the stall figures
+
+
+@dataclass
+class WindowOptions:
+    layout: str | None = None
+    theme: str = "dark"
+    screenshot: Path | None = None
+    quit_after_s: float | None = None
+    stats: bool = False
+    size: tuple[int, int] = WINDOW_SIZE
+
+
+def application() -> QApplication:
+    existing = QApplication.instance()
+    if isinstance(existing, QApplication):
+        return existing
+    app = QApplication(sys.argv[:1])
+    app.setApplicationName("groundstation")
+    app.setOrganizationName("groundstation")
+    # The window closing ends ``run_window``, which then closes the services; Qt must not stop the loop first.
+    app.setQuitOnLastWindowClosed(False)
+    return app
+
+
+def run_qt(main: Coroutine[Any, Any, T]) -> T:
+    """Run ``main`` to completion on a qasync loop (the services' loop is Qt's loop)."""
+    app = application()
+    with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner:
+        return runner.run(main)
+
+
+async def run_window(
+    services: ProfileServicesView,
+    options: WindowOptions,
+    *,
+    startup: Callable[[], Awaitable[None]] | None = None,
+) -> dict[str, Any]:
+    """Show the main window on ``services`` until it closes (or ``quit_after_s``); returns the stats."""
+    app = application()
+    theme = theme_named(options.theme)
+    apply_theme(app, theme)
+    watchdog = StallWatchdog()
+    window = MainWindow(services, theme, watchdog)
+    window.resize(*options.size)
+    if options.layout is not None:
+        window.grid.set_layout(options.layout)
+    closed = asyncio.Event()
+    window.closed.connect(closed.set)
+    watchdog.start()
+    try:
+        await window.start()
+        window.show()
+        if startup is not None:
+
+            async def start_up() -> None:
+                await startup()
+
+            window.runner.run(start_up())
+        await asyncio.sleep(SETTLE_S)
+        watchdog.reset()
+        counted_from = time.monotonic()
+        frames_before = {id(tile): tile.slot.displayed.total for tile in window.grid.tiles}
+        if options.quit_after_s is not None:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(closed.wait(), max(0.0, options.quit_after_s - SETTLE_S))
+        else:
+            await closed.wait()
+        elapsed = max(1e-6, time.monotonic() - counted_from)
+        if options.screenshot is not None:
+            save_screenshot(window, options.screenshot)
+        return collect_stats(window, watchdog, frames_before, elapsed)
+    finally:
+        watchdog.stop()
+        await window.shutdown()
+        window.hide()
+        window.deleteLater()
+
+
+def save_screenshot(window: MainWindow, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not window.grab().save(str(path)):
+        raise OSError(f"could not write the screenshot to {path}")
+
+
+def collect_stats(
+    window: MainWindow, watchdog: StallWatchdog, frames_before: dict[int, int], elapsed_s: float
+) -> dict[str, Any]:
+    """Loop stalls (max, p99) and, per visible tile with a stream, the frames shown per second on average
+    over the measured period beside the rate its worker decoded."""
+    tiles: dict[str, dict[str, Any]] = {}
+    for tile in window.grid.visible_tiles():
+        if tile.stream is None:
+            continue
+        shown = tile.slot.displayed.total - frames_before.get(id(tile), 0)
+        status = tile.slot.status
+        tiles[tile.stream.name] = {
+            "displayed_fps": round(shown / elapsed_s, 1),
+            "decoded_fps": round(status.qos.decoded_fps, 1) if status and status.qos.decoded_fps else None,
+            "state": status.state.value if status is not None else tile.stream.state.value,
+        }
+    return {
+        "profile": window.services.name,
+        "layout": window.grid.layout_name,
+        "seconds": round(elapsed_s, 2),
+        "max_stall_ms": round(watchdog.max_stall_ms, 1),
+        "p99_stall_ms": round(watchdog.percentile(99), 1),
+        "stall_samples": watchdog.samples,
+        "displayed_fps": {name: t["displayed_fps"] for name, t in tiles.items()},
+        "tiles": tiles,
+    }

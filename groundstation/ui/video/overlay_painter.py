@@ -1,0 +1,168 @@
+"""Painting the telemetry overlay over a tile's picture: horizon, heading, altitude, speeds and status row.
+
+Readable in sunlight on a 1366x768 laptop: bold type sized from the tile (never below 13 px), every glyph
+filled in the theme's overlay colour over a dark outline, so it reads on sky, snow or tarmac alike. Called
+from the tile's ``paintEvent`` with the same ``QPainter`` that drew the frame (one paint per tile per tick).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen
+
+from groundstation.ui.theme import Theme
+from groundstation.ui.video.outlined_text import draw_text
+from groundstation.ui.video.overlay_model import OverlayModel
+
+# Below this size a tile shows the compact overlay whatever was asked: the full one would cover the picture.
+COMPACT_BELOW = (360, 250)
+PITCH_PX_PER_DEG_OF_HEIGHT = 1 / 90  # the horizon moves a ninetieth of the tile's height per degree
+
+
+def overlay_font(height: float, *, scale: float = 1.0) -> QFont:
+    font = QFont()
+    font.setBold(True)
+    font.setPixelSize(max(13, min(30, round(height / 17 * scale))))
+    return font
+
+
+def paint_overlay(painter: QPainter, rect: QRectF, model: OverlayModel, theme: Theme, *, compact: bool) -> None:
+    """Draw ``model`` inside ``rect`` (the tile below its header)."""
+    if not model.fields:
+        return
+    compact = compact or rect.width() < COMPACT_BELOW[0] or rect.height() < COMPACT_BELOW[1]
+    painter.save()
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+    color = QColor(theme.tile_muted if model.stale else theme.overlay_text)
+    outline = QColor(theme.overlay_outline)
+    if "mode" not in model.fields:
+        # Linked, but no telemetry yet: one line saying so where the status row would be.
+        font = overlay_font(rect.height())
+        text = "  ".join(model.fields.values())
+        draw_text(painter, QPointF(rect.left() + 8, rect.bottom() - 8), text, font, color, outline)
+    elif compact:
+        _paint_compact(painter, rect, model, theme, color, outline)
+    else:
+        _paint_full(painter, rect, model, theme, color, outline)
+    painter.restore()
+
+
+def _status_colors(model: OverlayModel, theme: Theme, color: QColor) -> dict[str, QColor]:
+    colors: dict[str, QColor] = {}
+    if model.stale:
+        return colors
+    if model.armed:
+        colors["armed"] = QColor(theme.tile_warn)
+    if model.battery_level == "low":
+        colors["bat"] = QColor(theme.tile_warn)
+    elif model.battery_level == "critical":
+        colors["bat"] = QColor(theme.tile_bad)
+    if model.fields.get("gps", "").startswith(("GPS NO", "GPS --")):
+        colors["gps"] = QColor(theme.tile_bad)
+    return colors
+
+
+def _paint_row(
+    painter: QPainter,
+    rect: QRectF,
+    keys: list[str],
+    model: OverlayModel,
+    font: QFont,
+    baseline: float,
+    colors: dict[str, QColor],
+    default: QColor,
+    outline: QColor,
+) -> float:
+    """Lay ``keys`` out left to right from ``rect.left()``, wrapping upwards; returns the top baseline used."""
+    metrics = QFontMetricsF(font)
+    gap = metrics.horizontalAdvance("  ")
+    rows: list[list[str]] = [[]]
+    used = 0.0
+    for key in keys:
+        width = metrics.horizontalAdvance(model.fields[key])
+        if rows[-1] and used + gap + width > rect.width():
+            rows.append([])
+            used = 0.0
+        used += (gap if rows[-1] else 0.0) + width
+        rows[-1].append(key)
+    line = metrics.height()
+    top = baseline - line * (len(rows) - 1)
+    for index, row in enumerate(rows):
+        x = rect.left()
+        y = top + index * line
+        for key in row:
+            x += draw_text(painter, QPointF(x, y), model.fields[key], font, colors.get(key, default), outline) + gap
+    return top
+
+
+def _paint_full(
+    painter: QPainter, rect: QRectF, model: OverlayModel, theme: Theme, color: QColor, outline: QColor
+) -> None:
+    big = overlay_font(rect.height(), scale=1.15)
+    normal = overlay_font(rect.height())
+    line = QFontMetricsF(normal).height()
+    margin = max(8.0, rect.width() / 60)
+    inner = rect.adjusted(margin, margin, -margin, -margin)
+    colors = _status_colors(model, theme, color)
+    _paint_horizon(painter, inner, model, theme, color, outline)
+    draw_text(
+        painter,
+        QPointF(inner.center().x(), inner.top() + line),
+        model.fields["hdg"],
+        big,
+        color,
+        outline,
+        align=Qt.AlignmentFlag.AlignHCenter,
+    )
+    mid = inner.center().y()
+    draw_text(painter, QPointF(inner.left(), mid), model.fields["gs"], normal, color, outline)
+    draw_text(painter, QPointF(inner.left(), mid + line), model.fields["vs"], normal, color, outline)
+    draw_text(
+        painter,
+        QPointF(inner.right(), mid),
+        model.fields["alt"],
+        big,
+        color,
+        outline,
+        align=Qt.AlignmentFlag.AlignRight,
+    )
+    keys = ["mode", "armed", "bat", "gps", "link"]
+    _paint_row(painter, inner, keys, model, normal, inner.bottom(), colors, color, outline)
+
+
+def _paint_compact(
+    painter: QPainter, rect: QRectF, model: OverlayModel, theme: Theme, color: QColor, outline: QColor
+) -> None:
+    font = overlay_font(rect.height(), scale=1.25)
+    margin = 6.0
+    inner = rect.adjusted(margin, margin, -margin, -margin)
+    keys = ["mode", "armed", "alt", "bat", "link"]
+    _paint_row(painter, inner, keys, model, font, inner.bottom(), _status_colors(model, theme, color), color, outline)
+
+
+def _paint_horizon(
+    painter: QPainter, rect: QRectF, model: OverlayModel, theme: Theme, color: QColor, outline: QColor
+) -> None:
+    """An artificial horizon: the horizon line rolls and pitches behind a fixed aircraft symbol."""
+    center = rect.center()
+    half = rect.width() * 0.18
+    symbol = QColor(theme.tile_muted if model.stale else theme.tile_warn)
+    if model.roll_deg is not None and model.pitch_deg is not None:
+        painter.save()
+        painter.translate(center)
+        painter.rotate(-model.roll_deg)
+        offset = model.pitch_deg * rect.height() * PITCH_PX_PER_DEG_OF_HEIGHT
+        for pen_color, width in ((outline, 6.0), (color, 2.5)):
+            painter.setPen(QPen(pen_color, width))
+            painter.drawLine(QPointF(-half, offset), QPointF(-half * 0.25, offset))
+            painter.drawLine(QPointF(half * 0.25, offset), QPointF(half, offset))
+        painter.restore()
+    wing = half * 0.2
+    for pen_color, width in ((outline, 7.0), (symbol, 3.5)):
+        pen = QPen(pen_color, width)
+        pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+        painter.setPen(pen)
+        painter.drawLine(QPointF(center.x() - wing * 1.6, center.y()), QPointF(center.x() - wing * 0.5, center.y()))
+        painter.drawLine(QPointF(center.x() - wing * 0.5, center.y()), QPointF(center.x(), center.y() + wing * 0.5))
+        painter.drawLine(QPointF(center.x(), center.y() + wing * 0.5), QPointF(center.x() + wing * 0.5, center.y()))
+        painter.drawLine(QPointF(center.x() + wing * 0.5, center.y()), QPointF(center.x() + wing * 1.6, center.y()))
