@@ -36,6 +36,7 @@ from groundstation.services.recordings import RecordingService
 from groundstation.services.sessions import SessionService
 from groundstation.services.settings import SettingsService
 from groundstation.services.telemetry import TelemetryHub
+from groundstation.services.tokens import TokenService
 from groundstation.services.video import VideoStreamService
 from groundstation.services.video_pipeline import VideoPipeline
 from groundstation.storage import FileProfileCatalog
@@ -73,6 +74,7 @@ class ProfileServices:
     streams: VideoStreamService
     commands: CommandService
     settings: SettingsService
+    tokens: TokenService
     # The decode workers of the profile's streams, and its recordings and snapshots; None for readers and
     # for runtimes opened without video.
     video: VideoPipeline | None = None
@@ -190,6 +192,7 @@ class Runtime:
             streams=VideoStreamService(profile=store.profile.name, store=store, audit=audit, clock=self.clock),
             commands=CommandService(sessions=sessions, audit=audit),
             settings=settings,
+            tokens=TokenService(store=store, audit=audit, clock=self.clock),
         )
 
 

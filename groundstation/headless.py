@@ -14,6 +14,7 @@ import signal
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from groundstation.adapters.fake import load_scenario
 from groundstation.bootstrap import ProfileServices, Runtime, start_demo_fleet
@@ -22,7 +23,21 @@ from groundstation.domain.connections import adapter_for_url
 from groundstation.domain.events import EventKind, IntegrationEvent
 from groundstation.services.bus import EventSubscription
 
+if TYPE_CHECKING:
+    from groundstation.api import ApiServer
+
 log = logging.getLogger("groundstation.serve")
+
+
+@dataclass
+class ApiOptions:
+    """``serve --api``: where the HTTP API listens (loopback unless ``allow_remote``), optionally TLS."""
+
+    host: str = "127.0.0.1"
+    port: int = 8750
+    tls_cert: Path | None = None
+    tls_key: Path | None = None
+    allow_remote: bool = False
 
 
 @dataclass
@@ -32,6 +47,7 @@ class ServeOptions:
     scenario: Path | None = None
     connect: Sequence[str] = field(default_factory=tuple)
     duration_s: float | None = None
+    api: ApiOptions | None = None
 
 
 async def serve(options: ServeOptions, runtime: Runtime | None = None) -> int:
@@ -45,11 +61,14 @@ async def serve(options: ServeOptions, runtime: Runtime | None = None) -> int:
             loop.add_signal_handler(sig, stop.set)
             installed.append(sig)
     watchers: list[asyncio.Task[None]] = []
+    api: ApiServer | None = None
     try:
         for name in options.profiles:
             services = await runtime.open_profile(name)
             watchers.append(loop.create_task(_log_events(services.name, services.bus.subscribe())))
             log.info("profile '%s' open (%s)", name, services.store.profile.path)
+        if options.api is not None:
+            api = await _start_api(runtime, options.api)
         first = runtime.profiles[options.profiles[0]]
         await _start_requested(first, options)
         log.info("running; stop with Ctrl+C%s", f" or after {options.duration_s:g} s" if options.duration_s else "")
@@ -61,12 +80,31 @@ async def serve(options: ServeOptions, runtime: Runtime | None = None) -> int:
         log.info("stopping")
         return 0
     finally:
+        if api is not None:
+            await api.stop()
         await runtime.close()
         for task in watchers:
             task.cancel()
         await asyncio.gather(*watchers, return_exceptions=True)
         for sig in installed:
             loop.remove_signal_handler(sig)
+
+
+async def _start_api(runtime: Runtime, options: ApiOptions) -> ApiServer:
+    """Serve every profile this runtime opened; imported here so ``serve`` without ``--api`` stays light."""
+    from groundstation.api import ApiServer
+
+    server = ApiServer(
+        runtime,
+        host=options.host,
+        port=options.port,
+        tls_cert=options.tls_cert,
+        tls_key=options.tls_key,
+        allow_remote=options.allow_remote,
+    )
+    await server.start()
+    log.info("API listening on %s (profiles: %s)", server.url, ", ".join(runtime.profiles))
+    return server
 
 
 async def _start_requested(services: ProfileServices, options: ServeOptions) -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from groundstation.cli.common import positive_float, profile_name, runtime
+from groundstation.domain.errors import InvalidError
 from groundstation.domain.profiles import DEMO_PROFILE
 
 
@@ -17,14 +18,51 @@ def register(sub: Any) -> None:
     serve.add_argument("--scenario", type=Path, help="a scenario file (TOML) scripting a FAKE fleet")
     serve.add_argument("--connect", action="append", default=[], metavar="URL", help="start a session for URL")
     serve.add_argument("--duration", type=positive_float, metavar="S", help="stop after S seconds")
+    serve.add_argument(
+        "--no-video", action="store_true", help="do not decode the profiles' video streams (sessions only)"
+    )
+    api = serve.add_argument_group("HTTP API", "the embedded API (off unless --api); tokens: groundstation tokens")
+    api.add_argument("--api", action="store_true", help="serve the HTTP API for every --profile")
+    api.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    api.add_argument("--port", type=_port, default=8750, help="port (default 8750; 0 picks a free one)")
+    api.add_argument("--tls-cert", type=Path, metavar="FILE", help="serve HTTPS with this certificate (PEM)")
+    api.add_argument("--tls-key", type=Path, metavar="FILE", help="the certificate's private key (PEM)")
+    api.add_argument(
+        "--allow-remote", action="store_true", help="allow --host to be other than loopback (logged as a warning)"
+    )
     serve.set_defaults(handler=_serve)
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or not 0 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}")
+    return int(text)
 
 
 async def _serve(args: argparse.Namespace) -> int:
     from groundstation.bootstrap import ensure_demo_profile
-    from groundstation.headless import ServeOptions, serve
+    from groundstation.headless import ApiOptions, ServeOptions, serve
 
-    rt = runtime()
+    api_flags = ("host", "port", "tls_cert", "tls_key", "allow_remote")
+    if not args.api and any(getattr(args, f) not in (None, False, 8750, "127.0.0.1") for f in api_flags):
+        raise InvalidError("--host, --port, --tls-cert, --tls-key and --allow-remote need --api", field="api")
+    api = None
+    if args.api:
+        api = ApiOptions(
+            host=args.host,
+            port=args.port,
+            tls_cert=args.tls_cert,
+            tls_key=args.tls_key,
+            allow_remote=args.allow_remote,
+        )
+        # Checked before any profile opens, so a refused address leaves nothing half started.
+        from groundstation.api.server import check_listen_options
+
+        check_listen_options(
+            api.host, api.port, tls_cert=api.tls_cert, tls_key=api.tls_key, allow_remote=api.allow_remote
+        )
+
+    rt = runtime(video=not args.no_video)
     if DEMO_PROFILE in args.profiles:
         await ensure_demo_profile(rt)
     options = ServeOptions(
@@ -33,5 +71,6 @@ async def _serve(args: argparse.Namespace) -> int:
         scenario=args.scenario,
         connect=args.connect,
         duration_s=args.duration,
+        api=api,
     )
     return await serve(options, rt)

@@ -13,10 +13,12 @@ from typing import Any
 from groundstation.domain.events import EventKind, IntegrationEvent, Severity
 from groundstation.domain.models import (
     AdapterKind,
+    ApiToken,
     AuditEntry,
     ConnectionSpec,
     DeviceSession,
     Outcome,
+    Role,
     SessionState,
     StreamQos,
     StreamState,
@@ -26,6 +28,7 @@ from groundstation.domain.models import (
 from groundstation.domain.telemetry import TELEMETRY_FIELDS, GpsFix, TelemetrySample
 from groundstation.domain.video import QosSnapshot, RecordingInfo, RecordingState
 from groundstation.storage.orm import (
+    ApiTokenRow,
     AuditRow,
     EventRow,
     QosSnapshotRow,
@@ -253,4 +256,28 @@ def recording_from_row(row: RecordingRow) -> RecordingInfo:
         size_bytes=row.size_bytes,
         duration_s=row.duration_s,
         error=row.error,
+    )
+
+
+def token_values(t: ApiToken) -> dict[str, Any]:
+    return {
+        "id": t.id,
+        "name": t.name,
+        "role": t.role.value,
+        "token_hash": t.token_hash,
+        "created_at": t.created_at,
+        "revoked_at": t.revoked_at,
+        "last_used_at": t.last_used_at,
+    }
+
+
+def token_from_row(row: ApiTokenRow) -> ApiToken:
+    return ApiToken(
+        id=row.id,
+        name=row.name,
+        role=Role(row.role),
+        token_hash=row.token_hash,
+        created_at=row.created_at,
+        revoked_at=row.revoked_at,
+        last_used_at=row.last_used_at,
     )

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from groundstation.domain.errors import ConflictError, NotFoundError
 from groundstation.domain.events import IntegrationEvent
-from groundstation.domain.models import AdapterKind, AuditEntry, DeviceSession, SessionState, VideoStream
+from groundstation.domain.models import AdapterKind, ApiToken, AuditEntry, DeviceSession, SessionState, VideoStream
 from groundstation.domain.ports import (
     AuditRepository,
     EventRepository,
@@ -31,11 +31,13 @@ from groundstation.domain.ports import (
     SettingsRepository,
     StreamRepository,
     TelemetryRepository,
+    TokenRepository,
 )
 from groundstation.domain.telemetry import TelemetrySample
 from groundstation.domain.video import QosSnapshot, RecordingInfo, RecordingState
 from groundstation.storage import mapping
 from groundstation.storage.orm import (
+    ApiTokenRow,
     AuditRow,
     Base,
     EventRow,
@@ -420,6 +422,53 @@ class SqlSettingsRepository:
         return {row.key: row.value for row in _all(self._db, select(SettingRow).order_by(SettingRow.key))}
 
 
+class SqlTokenRepository:
+    """API tokens by hash (a unique index: one lookup per authenticated request stays cheap)."""
+
+    def __init__(self, db: Session) -> None:
+        self._db = db
+
+    def add(self, token: ApiToken) -> None:
+        try:
+            with self._db.begin_nested():
+                self._db.execute(insert(ApiTokenRow).values(mapping.token_values(token)))
+        except IntegrityError as exc:
+            named = self.get_by_name(token.name)
+            if named is not None:
+                raise ConflictError(
+                    f"token name {token.name!r} is already used by token {named.id}", holder=named.id
+                ) from exc
+            raise ConflictError(f"token {token.name!r} conflicts with stored data: {exc.orig}") from exc
+
+    def get(self, token_id: str) -> ApiToken | None:
+        row = _first(self._db, select(ApiTokenRow).where(ApiTokenRow.id == token_id))
+        return mapping.token_from_row(row) if row is not None else None
+
+    def get_by_name(self, name: str) -> ApiToken | None:
+        row = _first(self._db, select(ApiTokenRow).where(ApiTokenRow.name == name))
+        return mapping.token_from_row(row) if row is not None else None
+
+    def get_by_hash(self, token_hash: str) -> ApiToken | None:
+        row = _first(self._db, select(ApiTokenRow).where(ApiTokenRow.token_hash == token_hash))
+        return mapping.token_from_row(row) if row is not None else None
+
+    def list(self) -> builtins.list[ApiToken]:
+        stmt = select(ApiTokenRow).order_by(ApiTokenRow.created_at, ApiTokenRow.id)
+        return [mapping.token_from_row(row) for row in _all(self._db, stmt)]
+
+    def revoke(self, token_id: str, at: datetime) -> None:
+        self._set(token_id, revoked_at=at)
+
+    def touch(self, token_id: str, at: datetime) -> None:
+        self._set(token_id, last_used_at=at)
+
+    def _set(self, token_id: str, **values: datetime) -> None:
+        stmt = update(ApiTokenRow).where(ApiTokenRow.id == token_id).values(values)
+        result = cast(CursorResult[Any], self._db.execute(stmt.execution_options(synchronize_session=False)))
+        if result.rowcount == 0:
+            raise NotFoundError(f"token {token_id} does not exist")
+
+
 class SqlUnitOfWork:
     """The repositories of one transaction, all over the same ORM session."""
 
@@ -433,3 +482,4 @@ class SqlUnitOfWork:
         self.qos_snapshots: QosSnapshotRepository = SqlQosSnapshotRepository(db)
         self.recordings: RecordingRepository = SqlRecordingRepository(db)
         self.settings: SettingsRepository = SqlSettingsRepository(db)
+        self.tokens: TokenRepository = SqlTokenRepository(db)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import signal
 import sqlite3
 import time
@@ -131,3 +132,35 @@ def _count(db: Path, table: str) -> int:
             return int(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
     except sqlite3.OperationalError:
         return 0
+
+
+def test_the_demo_streams_decode_while_serving_and_rest_idle_after(cli: Cli) -> None:
+    proc = cli.spawn("serve", "--profile", "demo", "--demo")
+    try:
+        wait_for_line(proc, "session 'charlie' starting -> active")
+        deadline = time.monotonic() + 30
+        states: set[str] = set()
+        while time.monotonic() < deadline:
+            states = {row[0] for row in _rows(cli, "SELECT state FROM video_streams")}
+            if states == {"live"}:
+                break
+            time.sleep(0.2)
+        assert states == {"live"}
+        qos = [json.loads(row[0]) for row in _rows(cli, "SELECT qos FROM video_streams")]
+        assert all(q["width"] == 1280 and q["height"] == 720 for q in qos)
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=20) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert {row[0] for row in _rows(cli, "SELECT state FROM video_streams")} == {"idle"}
+    audit = cli.json("audit", "list", "--profile", "demo")
+    changes = [a for a in audit if a["action"] == "stream.state"]
+    assert {a["detail"]["to"] for a in changes} >= {"connecting", "live", "idle"}
+    assert all(a["actor"] == "system" for a in changes)
+
+
+def _rows(cli: Cli, sql: str) -> list[tuple[object, ...]]:
+    db = cli.home / "profiles" / "demo" / "profile.db"
+    with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5) as conn:
+        return list(conn.execute(sql))

@@ -1,0 +1,43 @@
+"""The FastAPI application: routers, problem-details errors, the body limit, the token resolver."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from groundstation import __version__
+from groundstation.api import websocket
+from groundstation.api.auth import TokenResolver
+from groundstation.api.context import ApiRuntime
+from groundstation.api.limits import MAX_BODY_BYTES, BodyLimitMiddleware
+from groundstation.api.problems import install_problem_handlers
+from groundstation.api.responses import ApiJSONResponse
+from groundstation.api.routes import events, sessions, streams
+
+DESCRIPTION = """\
+The embedded HTTP API of the groundstation: device sessions, telemetry, commands, video streams, events.
+
+Every endpoint but `/api/health` needs `Authorization: Bearer <token>`; a token (from `groundstation tokens
+create`) belongs to one profile and sees that profile only. Errors are RFC 9457 problem details with a
+stable `code`. Request bodies are limited to 64 KiB. See docs/api.md.
+"""
+
+
+def create_app(runtime: ApiRuntime) -> FastAPI:
+    app = FastAPI(
+        title="groundstation API",
+        version=__version__,
+        description=DESCRIPTION,
+        default_response_class=ApiJSONResponse,
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+    )
+    app.state.runtime = runtime
+    app.state.tokens = TokenResolver(runtime)
+    install_problem_handlers(app)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=MAX_BODY_BYTES)
+    app.include_router(sessions.router)
+    app.include_router(streams.router)
+    app.include_router(events.router)
+    app.include_router(websocket.router)
+    return app

@@ -1,0 +1,71 @@
+"""``/api/integration/events`` (the stored event log, paged by cursor), ``/api/audit`` (admin) and
+``/api/health`` (no token)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+
+from groundstation import __version__
+from groundstation.api import views
+from groundstation.api.auth import Caller, admin, viewer
+from groundstation.api.params import DEFAULT_LIMIT, MAX_LIMIT, utc
+from groundstation.api.responses import ApiJSONResponse, errors
+from groundstation.api.schemas import AuditPage, EventPage, Health
+from groundstation.domain.errors import InvalidError
+
+router = APIRouter(tags=["events, audit, health"])
+
+
+def _cursor(text: str | None) -> int | None:
+    if text is None or text == "":
+        return None
+    if not (text.isascii() and text.isdigit()) or len(text) > 18:
+        raise InvalidError("cursor is the next_cursor of an earlier answer (digits)", field="cursor")
+    return int(text)
+
+
+@router.get("/api/integration/events", response_model=EventPage, responses=errors(401, 422))
+async def list_events(
+    caller: Annotated[Caller, Depends(viewer)],
+    cursor: Annotated[str | None, Query(max_length=40, description="`next_cursor` of the previous answer")] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+) -> ApiJSONResponse:
+    """Events after ``cursor``, oldest first. Poll with the returned ``next_cursor`` to get only new ones
+    (it stays the same when nothing happened); without a cursor the log is read from its start."""
+    after = _cursor(cursor)
+    events = await caller.profile.audit.list_events(after_seq=after, limit=limit)
+    last = events[-1].seq if events else after
+    return ApiJSONResponse(
+        {"items": [views.event_view(e) for e in events], "next_cursor": str(last if last is not None else 0)}
+    )
+
+
+@router.get("/api/audit", response_model=AuditPage, responses=errors(401, 403, 422))
+async def list_audit(
+    caller: Annotated[Caller, Depends(admin)],
+    since: Annotated[datetime | None, Query(description="inclusive")] = None,
+    until: Annotated[datetime | None, Query(description="exclusive")] = None,
+    actor: Annotated[str | None, Query(max_length=200, description="as `api:<token name>`, `operator`")] = None,
+    action: Annotated[str | None, Query(max_length=200)] = None,
+    target_id: Annotated[str | None, Query(max_length=200)] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+) -> ApiJSONResponse:
+    """The profile's audit log, oldest first (page with ``since`` = the last entry's ``at``)."""
+    entries = await caller.profile.audit.list(
+        since=utc(since, "since"),
+        until=utc(until, "until"),
+        actor=actor,
+        action=action,
+        target_id=target_id,
+        limit=limit,
+    )
+    return ApiJSONResponse({"items": [views.audit_view(a) for a in entries]})
+
+
+@router.get("/api/health", response_model=Health)
+async def health() -> ApiJSONResponse:
+    """Up and which version; needs no token and says nothing about profiles."""
+    return ApiJSONResponse({"status": "ok", "version": __version__})
