@@ -42,13 +42,16 @@ def parse_connection(adapter: AdapterKind, url: str) -> ConnectionSpec:
             f"{adapter.value} sessions take {', '.join(sorted(s + '://' for s in allowed))} URLs, not {scheme}://",
             field=_FIELD,
         )
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError as exc:  # an unclosed IPv6 bracket, a bad netloc
+        raise InvalidError(f"malformed URL {url!r}: {exc}", field=_FIELD) from exc
     try:
         options = dict(parse_qsl(parts.query, keep_blank_values=True, strict_parsing=bool(parts.query)))
     except ValueError as exc:
         raise InvalidError(f"malformed query in {url!r}: {exc}", field=_FIELD) from exc
     sysid = options.get("sysid")
-    if sysid is not None and not (sysid.isdigit() and 1 <= int(sysid) <= 255):
+    if sysid is not None and not (is_decimal(sysid) and 1 <= int(sysid) <= 255):
         raise InvalidError(f"sysid must be an integer from 1 to 255, got {sysid!r}", field=_FIELD)
     suffix = f"#sysid={sysid}" if sysid else ""
 
@@ -71,7 +74,7 @@ def parse_connection(adapter: AdapterKind, url: str) -> ConnectionSpec:
         if not device or device == "/":
             raise InvalidError(f"a serial URL names a device, as serial:///dev/ttyUSB0; got {url!r}", field=_FIELD)
         baud = options.get("baud", "57600")
-        if not baud.isdigit() or int(baud) <= 0:
+        if not is_decimal(baud) or int(baud) <= 0:
             raise InvalidError(f"baud must be a positive integer, got {baud!r}", field=_FIELD)
         return ConnectionSpec(url, scheme, f"serial:{device}{suffix}", endpoint_key=f"serial:{device}", options=options)
     if scheme == "tlog":
@@ -106,6 +109,12 @@ def _host_port(parts: SplitResult, url: str) -> tuple[str, int]:
     if port is None or not 1 <= port <= 65535:
         raise InvalidError(f"{url!r} needs a port from 1 to 65535", field=_FIELD)
     return host, port
+
+
+def is_decimal(text: str) -> bool:
+    """ASCII digits only: str.isdigit() also accepts superscripts and other scripts' digits, which int()
+    then refuses with a ValueError instead of the InvalidError a caller expects."""
+    return text.isascii() and text.isdigit()
 
 
 def _is_positive_number(text: str) -> bool:

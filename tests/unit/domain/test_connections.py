@@ -1,6 +1,10 @@
 from __future__ import annotations
 
+import contextlib
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from groundstation.domain.connections import adapter_for_url, parse_connection
 from groundstation.domain.errors import InvalidError
@@ -62,3 +66,26 @@ def test_bad_urls_are_refused_with_the_field_and_a_reason(adapter: AdapterKind, 
 def test_unknown_scheme_has_no_adapter() -> None:
     with pytest.raises(InvalidError, match="unknown connection scheme 'ftp'"):
         adapter_for_url("ftp://x")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "udpin://[::1:14550",
+        "udpin://0.0.0.0:14550?sysid=\u00b2",
+        "serial:///dev/ttyS0?baud=\u0663",
+        "tcp://h:\uff11\uff12",
+    ],
+)
+def test_malformed_urls_are_invalid_not_a_crash(url: str) -> None:
+    adapter = AdapterKind.MAVLINK
+    with pytest.raises(InvalidError):
+        parse_connection(adapter, url)
+
+
+@given(st.text(max_size=60))
+def test_any_text_gives_a_spec_or_invalid(text: str) -> None:
+    for adapter in AdapterKind:
+        for url in (text, f"udpin://{text}", f"fake://{text}", f"tcp://{text}", f"serial://{text}"):
+            with contextlib.suppress(InvalidError):
+                parse_connection(adapter, url)
