@@ -13,7 +13,6 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 
-
 def _shared_data() -> Path:
     """The real recorded logs: ``$GROUNDSTATION_SHARED_DATA``, else ``../shared/data`` beside the checkout
     (where CI and the workspace keep them), else the workspace's own copy for clones made elsewhere."""

@@ -141,9 +141,14 @@ def create_profile_engine(path: Path, *, read_only: bool) -> Engine:
     engine = _raw_engine(path, read_only=read_only)
     event.listen(engine, "connect", _configure_connection(read_only))
 
+    # Writers take SQLite's write lock when the transaction starts, not at its first write: with a second
+    # writer beside the runtime (a `tokens` command), a deferred BEGIN that reads and then writes can fail
+    # at once with "database is locked" where an immediate one waits out the busy timeout.
+    begin = "BEGIN" if read_only else "BEGIN IMMEDIATE"
+
     @event.listens_for(engine, "begin")
     def _begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN")
+        conn.exec_driver_sql(begin)
 
     return engine
 
