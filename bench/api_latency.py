@@ -125,6 +125,7 @@ async def _server_main(args: argparse.Namespace) -> dict[str, Any]:
             token = (await services.tokens.create("bench", Role.VIEWER)).secret
             server = ApiServer(runtime, port=0)
             await server.start()
+            runtime.settle()  # as `serve` does once it is up
             plan = {
                 "clients": args.clients,
                 "requests": args.requests,

@@ -71,6 +71,7 @@ async def serve(options: ServeOptions, runtime: Runtime | None = None) -> int:
             api = await _start_api(runtime, options.api)
         first = runtime.profiles[options.profiles[0]]
         await _start_requested(first, options)
+        runtime.settle()
         log.info("running; stop with Ctrl+C%s", f" or after {options.duration_s:g} s" if options.duration_s else "")
         if options.duration_s is not None:
             with contextlib.suppress(TimeoutError):
