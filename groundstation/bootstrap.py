@@ -18,6 +18,7 @@ from groundstation.adapters.mavlink import MavlinkAdapter
 from groundstation.adapters.recording import OpenCvSnapshotWriter, PyAvRecorderFactory
 from groundstation.config import scenarios_dir
 from groundstation.domain import actors
+from groundstation.domain.errors import UnavailableError
 from groundstation.domain.models import AdapterKind
 from groundstation.domain.ports import (
     Clock,
@@ -164,6 +165,14 @@ class Runtime:
         load; what start-up built lives as long as the process anyway."""
         gc.collect()
         gc.freeze()
+
+    async def open_admin(self, name: str) -> ProfileServices:
+        """Open ``name`` for a short administrative write (a CLI command): alone when no runtime holds it,
+        else beside that runtime. Nothing is recovered or started either way."""
+        try:
+            return await self._build(self.catalog.open(name))
+        except UnavailableError:
+            return await self._build(self.catalog.open_beside_runtime(name))
 
     async def open_reader(self, name: str) -> ProfileServices:
         """Open ``name`` for reading beside a runtime that may hold it (CLI listings and exports)."""

@@ -14,7 +14,6 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from groundstation.cli.common import Parser, iso, print_json, profile_name, read_profile, runtime
-from groundstation.domain.errors import UnavailableError
 from groundstation.domain.models import ApiToken, Role
 
 if TYPE_CHECKING:
@@ -44,23 +43,7 @@ def register(sub: Any) -> None:
 
 async def _open_for_writing(profile: str) -> ProfileServices:
     """The profile alone if free; beside the runtime that holds it otherwise (see the module docstring)."""
-    from groundstation.storage import FileProfileCatalog, SqliteProfileStore
-    from groundstation.storage.database import create_profile_engine
-
-    rt = runtime()
-    try:
-        return await rt.open_profile(profile, recover=False, video=False)
-    except UnavailableError:
-        pass
-    catalog = rt.catalog
-    assert isinstance(catalog, FileProfileCatalog)
-    # Opening as a reader first checks that the file is a profile at this release's schema (the runtime
-    # beside us migrated it); the writer then takes no lock, as a reader does not.
-    reader = catalog.open(profile, read_only=True)
-    await reader.close()
-    engine = create_profile_engine(catalog.profile_dir(profile) / "profile.db", read_only=False)
-    store = SqliteProfileStore(reader.profile, engine, read_only=False, lock=None)
-    return await rt._build(store)
+    return await runtime().open_admin(profile)
 
 
 def _row(token: ApiToken) -> dict[str, Any]:

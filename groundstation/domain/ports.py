@@ -233,6 +233,10 @@ class ProfileCatalog(Protocol):
         beside a runtime. Raises NotFoundError, UnavailableError (held by another process, naming its pid),
         or InvalidError (not a SQLite database, or a schema newer than this release knows)."""
 
+    def open_beside_runtime(self, name: str) -> ProfileStore:
+        """A writer beside the runtime that holds ``name`` (no lock, no migration), for short
+        administrative writes such as API tokens."""
+
 
 # ----------------------------------------------------------------------------------------------- devices
 class TelemetrySink(Protocol):

@@ -150,6 +150,17 @@ class FileProfileCatalog:
         profile = Profile(name, str(directory), created_at)
         return SqliteProfileStore(profile, engine, read_only=read_only, lock=lock)
 
+    def open_beside_runtime(self, name: str) -> SqliteProfileStore:
+        """A writer that takes no lock, for short administrative writes (API tokens) while a runtime holds
+        the profile. It never migrates: the profile must already be at this release's schema (the runtime
+        beside it migrated it); SQLite's own locking and the busy timeout order its writes with the
+        runtime's."""
+        reader = self.open(name, read_only=True)  # checks header, schema and existence, writes nothing
+        profile = reader.profile
+        reader.close_sync()
+        engine = create_profile_engine(self.profile_dir(name) / DB_FILE, read_only=False)
+        return SqliteProfileStore(profile, engine, read_only=False, lock=None)
+
     @staticmethod
     def _created_at(db_path: Path) -> datetime | None:
         """Read from the profile's settings; None when the database cannot tell (damaged, foreign, newer),

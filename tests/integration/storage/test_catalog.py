@@ -183,3 +183,19 @@ def test_a_failed_create_leaves_nothing_behind(catalog: FileProfileCatalog, monk
     assert not (catalog.profiles_dir / "demo").exists()
     monkeypatch.undo()
     assert catalog.create("demo").name == "demo"
+
+
+async def test_a_writer_beside_the_runtime_takes_no_lock_and_its_writes_are_seen(catalog: FileProfileCatalog) -> None:
+    catalog.create("busy")
+    runtime_store = catalog.open("busy")
+    try:
+        beside = catalog.open_beside_runtime("busy")
+        try:
+            await beside.run(lambda uow: uow.settings.set("sessions.auto_resume", True))
+        finally:
+            await beside.close()
+        assert await runtime_store.run(lambda uow: uow.settings.get("sessions.auto_resume")) is True
+    finally:
+        await runtime_store.close()
+    with pytest.raises(NotFoundError):
+        catalog.open_beside_runtime("absent")
