@@ -164,3 +164,43 @@ def _rows(cli: Cli, sql: str) -> list[tuple[object, ...]]:
     db = cli.home / "profiles" / "demo" / "profile.db"
     with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5) as conn:
         return list(conn.execute(sql))
+
+
+def test_recordings_made_by_a_runtime_are_listed_by_the_cli(cli: Cli) -> None:
+    import asyncio
+
+    from groundstation.adapters.video import OpenCvVideoSourceFactory
+    from groundstation.bootstrap import Runtime
+    from groundstation.storage import FileProfileCatalog
+
+    async def record() -> None:
+        catalog = FileProfileCatalog(cli.home)
+        catalog.create("rec")
+        runtime = Runtime(catalog, video_factory=OpenCvVideoSourceFactory())
+        try:
+            services = await runtime.open_profile("rec")
+            stream = await services.streams.create("Belly Cam", "synthetic://?w=320&h=240&fps=30")
+            assert services.recordings is not None
+            deadline = time.monotonic() + 20
+            while (services.video.status(stream.id) if services.video else None) is None or (
+                services.video.status(stream.id).state.value != "live"  # type: ignore[union-attr]
+            ):
+                assert time.monotonic() < deadline
+                await asyncio.sleep(0.05)
+            await services.recordings.start(stream.id)
+            while services.recordings.active(stream.id).frames < 30:  # type: ignore[union-attr]
+                assert time.monotonic() < deadline
+                await asyncio.sleep(0.05)
+            await services.recordings.stop(stream.id)
+        finally:
+            await runtime.close()
+
+    asyncio.run(record())
+    listed = cli.json("recordings", "list", "--profile", "rec")
+    assert len(listed) == 1
+    entry = listed[0]
+    assert entry["stream"] == "Belly Cam"
+    assert entry["state"] == "finished"
+    assert entry["size_bytes"] > 0
+    assert entry["duration_s"] > 0.5
+    assert entry["path"].startswith(str(cli.home / "profiles" / "rec" / "recordings"))
