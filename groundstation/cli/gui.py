@@ -9,17 +9,21 @@ profile's services to the UI, which never imports adapters or storage itself.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import logging
 import os
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
 from groundstation.cli.common import positive_float, profile_name
 from groundstation.domain.errors import NotFoundError, UnavailableError
+from groundstation.domain.models import StreamState
 from groundstation.domain.ports import ProfileCatalog
 from groundstation.domain.profiles import DEMO_PROFILE, is_valid_profile_name
+from groundstation.domain.video import StreamStatus
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +35,9 @@ def register(sub: Any) -> None:
     gui = sub.add_parser("gui", help="start the desktop application (the default)")
     gui.add_argument("--profile", type=profile_name, help="the profile to open (default: the last used, or demo)")
     gui.add_argument("--layout", choices=LAYOUT_CHOICES, help="video tiles: 1, 2x2, 3x3 or 4x4")
-    gui.add_argument("--theme", choices=("dark", "light", "sunlight"), default="dark", help="colour theme")
+    gui.add_argument(
+        "--theme", choices=("dark", "light", "sunlight"), help="colour theme (default: the profile's setting)"
+    )
     gui.add_argument("--screenshot", type=Path, metavar="FILE", help="save a PNG of the window before quitting")
     gui.add_argument("--quit-after", type=positive_float, metavar="S", help="close the window after S seconds")
     gui.add_argument("--stats", action="store_true", help="print loop stalls and displayed fps as JSON at exit")
@@ -65,6 +71,58 @@ def _require_display() -> None:
     )
 
 
+class RuntimeProfiles:
+    """The window's ``ProfileHost``: the runtime's catalog, and a switch that closes the open profile (its
+    sessions stop and release their devices) before opening the next one."""
+
+    def __init__(self, runtime: Any, last_file: Path | None = None) -> None:
+        self.runtime = runtime
+        self.last_file = last_file
+
+    def names(self) -> list[str]:
+        return sorted(p.name for p in self.runtime.catalog.list())
+
+    async def create(self, name: str) -> None:
+        await asyncio.to_thread(self.runtime.catalog.create, name)
+
+    async def switch(self, name: str) -> Any:
+        for open_name in list(self.runtime.profiles):
+            services = self.runtime.profiles.pop(open_name)
+            await services.close()
+        services = await self.runtime.open_profile(name)
+        if self.last_file is not None:
+            _remember(self.last_file, name)
+        return services
+
+
+async def probe_video(url: str, seconds: float) -> StreamStatus:
+    """A short-lived decoder on ``url`` (its own thread) for the stream manager's "Test"; the loop only
+    polls its status. Returns the status once live for ``seconds``, failed, or timed out opening."""
+    from groundstation.adapters.video import OpenCvVideoSourceFactory
+    from groundstation.adapters.video.source_spec import parse_source
+
+    spec = parse_source(url)
+    worker = OpenCvVideoSourceFactory(backoff_min_s=60.0, backoff_max_s=60.0).create_worker(
+        "probe", url, on_status=lambda _s: None
+    )
+    await asyncio.to_thread(worker.start)
+    try:
+        open_by = time.monotonic() + (spec.open_timeout_ms + spec.read_timeout_ms) / 1000 + 2.0
+        live_until: float | None = None
+        while True:
+            status = worker.status()
+            now = time.monotonic()
+            if status.state is StreamState.LIVE and live_until is None:
+                live_until = now + seconds
+            if status.state in (StreamState.ERROR, StreamState.RECONNECTING) and status.last_error:
+                return status
+            if (live_until is not None and now >= live_until) or (live_until is None and now >= open_by):
+                return status
+            await asyncio.sleep(0.1)
+    finally:
+        await asyncio.to_thread(worker.stop)
+
+
 async def _gui(args: argparse.Namespace) -> int:
     from groundstation.adapters.video import OpenCvVideoSourceFactory
     from groundstation.bootstrap import Runtime, ensure_demo_profile, start_demo_fleet
@@ -93,7 +151,13 @@ async def _gui(args: argparse.Namespace) -> int:
             quit_after_s=args.quit_after,
             stats=args.stats,
         )
-        stats = await run_window(services, options, startup=start_fleet if name == DEMO_PROFILE else None)
+        stats = await run_window(
+            services,
+            options,
+            startup=start_fleet if name == DEMO_PROFILE else None,
+            host=RuntimeProfiles(runtime, last_file),
+            probe=probe_video,
+        )
     finally:
         await runtime.close()
     if args.stats:

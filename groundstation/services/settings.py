@@ -6,6 +6,7 @@ the key's name, instead of being stored and silently ignored.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -23,6 +24,20 @@ class SettingSpec:
     help: str = ""
 
 
+UI_THEMES = ("dark", "light", "sunlight")
+UI_UNITS = ("metric", "imperial")
+VIDEO_LAYOUTS = ("1", "2x2", "3x3", "4x4")
+
+
+def _json_object(text: str, keys: tuple[str, ...]) -> bool:
+    """A JSON object with only ``keys`` (the window's saved tiles must be readable when it next opens)."""
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return False
+    return isinstance(value, dict) and all(key in keys for key in value)
+
+
 SETTINGS: dict[str, SettingSpec] = {
     "sessions.auto_resume": SettingSpec(
         False, bool, help="resume sessions that a crash or kill left interrupted when the profile opens"
@@ -38,6 +53,46 @@ SETTINGS: dict[str, SettingSpec] = {
         float,
         lambda v: 1.0 <= v <= 60,
         "at most one stored sample per session per this many seconds (applies when the profile is next opened)",
+    ),
+    "mavlink.auto_sessions": SettingSpec(False, bool, help="start a session for each new autopilot heard on a link"),
+    # ---- the desktop window, per profile (the window reads them when it opens, and writes them back)
+    "ui.theme": SettingSpec(
+        "dark", str, lambda v: v in UI_THEMES, "the colour theme: dark, light or sunlight (high contrast)"
+    ),
+    "ui.units": SettingSpec("metric", str, lambda v: v in UI_UNITS, "units shown to the operator: metric or imperial"),
+    "ui.window_state": SettingSpec(
+        "", str, help="the dock layout of the window, as Qt saved it (base64); empty for the default layout"
+    ),
+    "ui.tiles": SettingSpec(
+        "{}",
+        str,
+        lambda v: _json_object(v, ("layout", "streams")),
+        'the video layout and which stream each tile shows, as JSON: {"layout": "2x2", "streams": [id or null]}',
+    ),
+    "alarms.battery_low_pct": SettingSpec(
+        25.0, float, lambda v: 5 <= v <= 90, "battery percentage at or below which a battery-low warning is raised"
+    ),
+    "alarms.battery_critical_pct": SettingSpec(
+        15.0, float, lambda v: 1 <= v <= 80, "battery percentage at or below which the battery alarm is critical"
+    ),
+    "alarms.gps_lost_s": SettingSpec(
+        2.0, float, lambda v: 0 <= v <= 60, "seconds without a position fix (after one was held) before GPS lost"
+    ),
+    "alarms.stream_stalled_s": SettingSpec(
+        2.0, float, lambda v: 0 <= v <= 60, "seconds a stream may be stalled or failing before it raises an alarm"
+    ),
+    "alarms.sound": SettingSpec(True, bool, help="beep when an alarm is raised"),
+    "video.default_layout": SettingSpec(
+        "2x2", str, lambda v: v in VIDEO_LAYOUTS, "the tile layout a profile opens with: 1, 2x2, 3x3 or 4x4"
+    ),
+    "map.tile_source": SettingSpec(
+        "",
+        str,
+        lambda v: v == "" or v.endswith(".mbtiles") or ("{z}" in v and "{x}" in v and "{y}" in v),
+        "raster map tiles: an XYZ URL template with {z}, {x} and {y}, or a local .mbtiles file; empty for a grid",
+    ),
+    "map.fetch_tiles": SettingSpec(
+        False, bool, help="fetch missing XYZ tiles over the network (off: only tiles already cached are drawn)"
     ),
 }
 

@@ -3,8 +3,9 @@
 ``run_qt(coro)`` runs a coroutine with ``qasync.QEventLoop`` as the asyncio loop (``asyncio.Runner`` with a
 loop factory: Python 3.11's spelling of ``asyncio.run(main(), loop_factory=...)``), so the services' tasks,
 their database callbacks and Qt's timers and paints all take turns on the GUI thread and nothing needs a lock.
-``run_window`` shows the window until it is closed or ``quit_after_s`` passes, and can save a screenshot and
-measure how responsive the loop stayed (``--stats``).
+``run_window`` shows the window until it is closed or ``quit_after_s`` passes (replacing it with a new one
+when the operator switches profiles), and can save a screenshot and measure how responsive the loop stayed
+(``--stats``).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import qasync
 from PySide6.QtWidgets import QApplication
 
 from groundstation.ui.main_window import MainWindow
-from groundstation.ui.services import ProfileServicesView
+from groundstation.ui.services import ProfileHost, ProfileServicesView, VideoProbe
 from groundstation.ui.theme import apply_theme, theme_named
 from groundstation.ui.watchdog import StallWatchdog
 
@@ -35,11 +36,12 @@ SETTLE_S = 0.5  # start-up paints and layouts are not counted in the stall figur
 @dataclass
 class WindowOptions:
     layout: str | None = None
-    theme: str = "dark"
+    theme: str | None = None  # None: the profile's ``ui.theme`` setting
     screenshot: Path | None = None
     quit_after_s: float | None = None
     stats: bool = False
     size: tuple[int, int] = WINDOW_SIZE
+    settle_s: float = SETTLE_S  # not counted in the figures: start-up layouts, first paints
 
 
 def application() -> QApplication:
@@ -66,46 +68,71 @@ async def run_window(
     options: WindowOptions,
     *,
     startup: Callable[[], Awaitable[None]] | None = None,
+    host: ProfileHost | None = None,
+    probe: VideoProbe | None = None,
 ) -> dict[str, Any]:
-    """Show the main window on ``services`` until it closes (or ``quit_after_s``); returns the stats."""
+    """Show the main window on ``services`` until it closes (or ``quit_after_s``); returns the stats.
+
+    A window closed to switch profiles is replaced by a fresh one on the profile ``host`` opened: nothing of
+    the old profile's window (selection, alarms, trails, plots) survives into the new one."""
     app = application()
-    theme = theme_named(options.theme)
-    apply_theme(app, theme)
+    apply_theme(app, theme_named(options.theme or "dark"))
     watchdog = StallWatchdog()
-    window = MainWindow(services, theme, watchdog)
-    window.resize(*options.size)
-    if options.layout is not None:
-        window.grid.set_layout(options.layout)
-    closed = asyncio.Event()
-    window.closed.connect(closed.set)
     watchdog.start()
+    deadline = None if options.quit_after_s is None else time.monotonic() + options.quit_after_s
     try:
-        await window.start()
-        window.show()
-        if startup is not None:
-
-            async def start_up() -> None:
-                await startup()
-
-            window.runner.run(start_up())
-        await asyncio.sleep(SETTLE_S)
-        watchdog.reset()
-        counted_from = time.monotonic()
-        frames_before = {id(tile): tile.slot.displayed.total for tile in window.grid.tiles}
-        if options.quit_after_s is not None:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(closed.wait(), max(0.0, options.quit_after_s - SETTLE_S))
-        else:
-            await closed.wait()
-        elapsed = max(1e-6, time.monotonic() - counted_from)
-        if options.screenshot is not None:
-            save_screenshot(window, options.screenshot)
-        return collect_stats(window, watchdog, frames_before, elapsed)
+        while True:
+            window = MainWindow(services, theme_named(options.theme or "dark"), watchdog, host=host, probe=probe)
+            window.resize(*options.size)
+            try:
+                stats = await _show(window, options, watchdog, startup, deadline)
+                if window.switch_to is None or host is None:
+                    return stats
+                startup = None
+                next_profile = window.switch_to
+            finally:
+                await window.shutdown()
+                window.hide()
+                window.deleteLater()
+            services = await host.switch(next_profile)
     finally:
         watchdog.stop()
-        await window.shutdown()
-        window.hide()
-        window.deleteLater()
+
+
+async def _show(
+    window: MainWindow,
+    options: WindowOptions,
+    watchdog: StallWatchdog,
+    startup: Callable[[], Awaitable[None]] | None,
+    deadline: float | None,
+) -> dict[str, Any]:
+    closed = asyncio.Event()
+    window.closed.connect(closed.set)
+    await window.start()
+    if options.theme is not None:
+        window.set_theme(theme_named(options.theme))  # the command line wins over the profile's setting
+    if options.layout is not None:
+        window.grid.set_layout(options.layout)
+    window.show()
+    if startup is not None:
+
+        async def start_up() -> None:
+            await startup()
+
+        window.runner.run(start_up())
+    await asyncio.sleep(options.settle_s)
+    watchdog.reset()
+    counted_from = time.monotonic()
+    frames_before = {id(tile): tile.slot.displayed.total for tile in window.grid.tiles}
+    if deadline is not None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(closed.wait(), max(0.0, deadline - time.monotonic()))
+    else:
+        await closed.wait()
+    elapsed = max(1e-6, time.monotonic() - counted_from)
+    if options.screenshot is not None and window.switch_to is None:
+        save_screenshot(window, options.screenshot)
+    return collect_stats(window, watchdog, frames_before, elapsed)
 
 
 def save_screenshot(window: MainWindow, path: Path) -> None:

@@ -1,26 +1,52 @@
-"""The main window: tiled video in the centre, the session and stream docks, menus, shortcuts, status bar.
+"""The main window: video tiles and the map as tabs under the alarm banner, docks on both sides, menus.
 
-The left dock area holds the session panel and the stream list; the right one is left for the vehicle detail
-and alarm docks of later slices, and the menus already have the places where their actions will go. Every
-control has an accessible name; every shortcut is an action listed by Help > Keyboard shortcuts.
+Left: sessions and streams. Right: the selected vehicle's detail, and alarms and events as tabs. One
+selection is shared: picking a session in the table or a vehicle on the map shows it in the vehicle dock
+and highlights it on the map. Every control has an accessible name; every shortcut is an action listed by
+Help > Keyboard shortcuts. The profile's settings (theme, units, thresholds, map tiles, dock layout, tile
+assignment) are read when the window starts and the layout is written back when it shuts down.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMessageBox, QWidget
+import json
+from typing import Any
 
-from groundstation import __version__
+from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import (
+    QApplication,
+    QDockWidget,
+    QFrame,
+    QLabel,
+    QMainWindow,
+    QScrollArea,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from groundstation.services.alarms import AlarmThresholds
+from groundstation.ui.alarms import AlarmMonitor
 from groundstation.ui.bridge import FleetBridge
 from groundstation.ui.dialogs.new_session import NewSessionDialog
+from groundstation.ui.map.tiles import TileCache, tile_source
+from groundstation.ui.map.view import MapView
+from groundstation.ui.menus import WindowMenus
+from groundstation.ui.panels.alarms import AlarmBanner, AlarmPanel
+from groundstation.ui.panels.event_log import EventLog
+from groundstation.ui.panels.plots import TelemetryHistory
+from groundstation.ui.panels.session_model import Column
 from groundstation.ui.panels.session_panel import SessionPanel
 from groundstation.ui.panels.stream_list import StreamList
-from groundstation.ui.services import ProfileServicesView
-from groundstation.ui.tasks import TaskRunner
-from groundstation.ui.theme import Theme
-from groundstation.ui.video.grid import LAYOUTS, VideoGrid
+from groundstation.ui.panels.vehicle_dock import VehicleDock
+from groundstation.ui.services import ProfileHost, ProfileServicesView, VideoProbe
+from groundstation.ui.tasks import TaskRunner, describe_error
+from groundstation.ui.theme import Theme, apply_theme, theme_named
+from groundstation.ui.units import Units
+from groundstation.ui.video.grid import VideoGrid
 from groundstation.ui.watchdog import StallWatchdog
+from groundstation.ui.window_dialogs import WindowDialogs, tile_cache_dir
 
 ERROR_SHOWN_MS = 15_000
 
@@ -28,33 +54,84 @@ ERROR_SHOWN_MS = 15_000
 class MainWindow(QMainWindow):
     closed = Signal()
 
-    def __init__(self, services: ProfileServicesView, theme: Theme, watchdog: StallWatchdog | None = None) -> None:
+    def __init__(
+        self,
+        services: ProfileServicesView,
+        theme: Theme,
+        watchdog: StallWatchdog | None = None,
+        *,
+        host: ProfileHost | None = None,
+        probe: VideoProbe | None = None,
+    ) -> None:
         super().__init__()
         self.services = services
         self.theme = theme
         self.watchdog = watchdog
+        self.host = host
+        self.probe = probe
+        self.settings: dict[str, Any] = {}
+        self.switch_to: str | None = None  # set when the window closes to open another profile
         self.runner = TaskRunner(self)
         self.runner.failed.connect(self.show_error)
         self.bridge = FleetBridge(services)
-        self.grid = VideoGrid(self.bridge, theme, self)
-        self.setCentralWidget(self.grid)
+        self.monitor = AlarmMonitor(self.bridge)
+        self.history = TelemetryHistory()
+        self.bridge.telemetry_changed.connect(lambda: self.history.record(self.bridge))
         self.setWindowTitle(f"groundstation: {services.name}")
         self.setAccessibleName("groundstation main window")
         self.setDockOptions(QMainWindow.DockOption.AnimatedDocks | QMainWindow.DockOption.AllowTabbedDocks)
+
+        self.grid = VideoGrid(self.bridge, theme, self)
+        self.map = MapView(self.bridge, theme, self)
+        self.tabs = QTabWidget(self)
+        self.tabs.setAccessibleName("Video and map")
+        self.tabs.addTab(self.grid, "&Video")
+        self.tabs.addTab(self.map, "&Map")
+        self.banner = AlarmBanner(self.monitor, theme, self)
+        central = QWidget(self)
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.banner)
+        column.addWidget(self.tabs, 1)
+        self.setCentralWidget(central)
 
         self.session_panel = SessionPanel(self.bridge, self.runner, theme, self)
         self.session_panel.new_session_requested.connect(self.open_new_session_dialog)
         self.session_dock = self._dock("Sessions", self.session_panel, "sessions-dock")
         self.stream_list = StreamList(self.bridge, theme, self)
         self.stream_dock = self._dock("Streams", self.stream_list, "streams-dock")
+        self.vehicle = VehicleDock(self.bridge, self.runner, self.history, theme, self)
+        scroll = QScrollArea(self)
+        scroll.setWidget(self.vehicle)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.vehicle_dock = self._dock("Vehicle", scroll, "vehicle-dock", Qt.DockWidgetArea.RightDockWidgetArea)
+        self.alarm_panel = AlarmPanel(self.monitor, theme, self)
+        self.alarm_dock = self._dock("Alarms", self.alarm_panel, "alarms-dock", Qt.DockWidgetArea.RightDockWidgetArea)
+        self.event_log = EventLog(services, theme, self)
+        self.event_dock = self._dock("Events", self.event_log, "events-dock", Qt.DockWidgetArea.RightDockWidgetArea)
+        self.tabifyDockWidget(self.alarm_dock, self.event_dock)
+        self.alarm_dock.raise_()
         self.resizeDocks([self.session_dock], [self.session_panel.preferred_width()], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.vehicle_dock], [370], Qt.Orientation.Horizontal)
         self.resizeDocks([self.session_dock, self.stream_dock], [420, 140], Qt.Orientation.Vertical)
-        self.dialog: NewSessionDialog | None = None
+        self.resizeDocks([self.vehicle_dock, self.alarm_dock], [560, 120], Qt.Orientation.Vertical)
+        self.default_state = self.saveState()
 
-        self.shortcut_actions: list[QAction] = []
-        self.layout_actions: dict[str, QAction] = {}
-        self._build_menus()
-        self.grid.layout_changed.connect(self._layout_changed)
+        self.dialog: NewSessionDialog | None = None
+        self.dialogs = WindowDialogs(self)
+        self.menus = WindowMenus(self)
+        self.layout_actions = self.menus.layout_actions
+        self.shortcut_actions = self.menus.shortcut_actions
+
+        self.session_panel.selection_changed.connect(self.select_session)
+        self.map.session_clicked.connect(self.select_session)
+        self.vehicle.commands.result_received.connect(self.monitor.command_result)
+        self.monitor.raised.connect(self.event_log.add_alarm)
+        self.grid.record_requested.connect(self.toggle_recording)
+        self.grid.snapshot_requested.connect(self.take_snapshot)
 
         self.profile_label = QLabel(f"Profile: {services.name}", self)
         self.profile_label.setAccessibleName("Current profile")
@@ -64,82 +141,28 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.profile_label)
         self._status_timer = QTimer(self)
         self._status_timer.setInterval(1000)
-        self._status_timer.timeout.connect(self._update_loop_label)
+        self._status_timer.timeout.connect(self._each_second)
 
-    def _dock(self, title: str, widget: QWidget, name: str) -> QDockWidget:
+    def _dock(
+        self, title: str, widget: QWidget, name: str, area: Qt.DockWidgetArea = Qt.DockWidgetArea.LeftDockWidgetArea
+    ) -> QDockWidget:
         dock = QDockWidget(title, self)
         dock.setObjectName(name)
         dock.setAccessibleName(f"{title} panel")
         dock.setWidget(widget)
         dock.setAllowedAreas(Qt.DockWidgetArea.LeftDockWidgetArea | Qt.DockWidgetArea.RightDockWidgetArea)
-        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
+        self.addDockWidget(area, dock)
         return dock
 
-    # ------------------------------------------------------------------------------------------ menus
-    def _action(self, text: str, shortcut: str | QKeySequence.StandardKey | None, slot: object) -> QAction:
-        action = QAction(text, self)
-        if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
-            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-            self.shortcut_actions.append(action)
-        action.triggered.connect(slot)
-        self.addAction(action)  # shortcuts work in full screen too, with the menu bar hidden
-        return action
-
-    def _build_menus(self) -> None:
-        bar = self.menuBar()
-        file_menu = bar.addMenu("&File")
-        file_menu.addAction(self._action("&Quit", "Ctrl+Q", self.close))
-
-        session_menu = bar.addMenu("&Session")
-        session_menu.addAction(self._action("&New session…", "Ctrl+N", self.open_new_session_dialog))
-        session_menu.addAction(self._action("&Stop selected", None, self.session_panel.stop_selected))
-        session_menu.addAction(self._action("&Resume selected", None, self.session_panel.resume_selected))
-
-        view_menu = bar.addMenu("&View")
-        group = QActionGroup(self)
-        for key, name in enumerate(LAYOUTS, start=1):
-            label = "1 tile" if name == "1" else f"{name} tiles"
-            action = self._action(f"Layout: {label}", str(key), lambda _=False, n=name: self.grid.set_layout(n))
-            action.setCheckable(True)
-            action.setChecked(name == self.grid.layout_name)
-            group.addAction(action)
-            view_menu.addAction(action)
-            self.layout_actions[name] = action
-        view_menu.addSeparator()
-        self.compact_action = self._action("&Compact overlay", "C", self._compact_toggled)
-        self.compact_action.setCheckable(True)
-        view_menu.addAction(self.compact_action)
-        self.fullscreen_action = self._action("&Full screen", "F11", self.toggle_full_screen)
-        self.fullscreen_action.setCheckable(True)
-        view_menu.addAction(self.fullscreen_action)
-        view_menu.addSeparator()
-        panels = view_menu.addMenu("&Panels")
-        panels.addAction(self.session_dock.toggleViewAction())
-        panels.addAction(self.stream_dock.toggleViewAction())
-
-        help_menu = bar.addMenu("&Help")
-        help_menu.addAction(self._action("&Keyboard shortcuts", "F1", self.show_shortcuts))
-        help_menu.addAction(self._action("&About groundstation", None, self.show_about))
-
-    def shortcut_text(self) -> str:
-        lines = []
-        for action in self.shortcut_actions:
-            keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
-            lines.append(f"{keys}\t{action.text().replace('&', '')}")
-        lines.append("Double-click a tile\tMaximize it / back to the grid")
-        lines.append("Drag a stream or a tile onto a tile\tShow it there / swap the two tiles")
-        return "\n".join(lines)
-
-    def show_shortcuts(self) -> None:
-        box = QMessageBox(QMessageBox.Icon.Information, "Keyboard shortcuts", self.shortcut_text(), parent=self)
-        box.setAccessibleName("Keyboard shortcuts")
-        box.open()
-
-    def show_about(self) -> None:
-        QMessageBox.about(
-            self, "About groundstation", f"groundstation {__version__}\nA ground station for drone fleets."
-        )
+    # ------------------------------------------------------------------------------------------ selection
+    def select_session(self, session_id: str) -> None:
+        """One selection for the table, the map and the vehicle dock."""
+        selected = session_id or None
+        current = self.session_panel.selected()
+        if selected is not None and (current is None or current.id != selected):
+            self.session_panel.select(selected)
+        self.vehicle.show_session(selected)
+        self.map.select(selected)
 
     # ------------------------------------------------------------------------------------------ actions
     def open_new_session_dialog(self) -> NewSessionDialog:
@@ -149,39 +172,144 @@ class MainWindow(QMainWindow):
         self.dialog.open()
         return self.dialog
 
+    def acknowledge_newest(self) -> None:
+        self.monitor.acknowledge_newest()
+
     def toggle_full_screen(self) -> None:
         if self.isFullScreen():
             self.showNormal()
         else:
             self.showFullScreen()
-        self.fullscreen_action.setChecked(self.isFullScreen())
+        self.menus.fullscreen_action.setChecked(self.isFullScreen())
 
-    def _compact_toggled(self) -> None:
-        self.grid.set_compact(self.compact_action.isChecked())
+    def toggle_recording(self, index: int) -> None:
+        tile = self.grid.tiles[index]
+        recordings = self.services.recordings
+        if tile.stream is None or recordings is None:
+            self.show_error("recording is not available in this window")
+            return
+        stream = tile.stream
+        if recordings.active(stream.id) is not None:
+            call = recordings.stop(stream.id)
+            self.runner.run(call, on_done=lambda info: self._note(f"recording of {stream.name} saved: {info.path}"))
+        else:
+            self.runner.run(recordings.start(stream.id), on_done=lambda info: self._note(f"recording {info.path}"))
+        tile.set_recording(recordings.active(stream.id) is None)
 
-    def _layout_changed(self, name: str) -> None:
-        self.layout_actions[name].setChecked(True)
+    def take_snapshot(self, index: int) -> None:
+        tile = self.grid.tiles[index]
+        recordings = self.services.recordings
+        if tile.stream is None or recordings is None:
+            self.show_error("snapshots are not available in this window")
+            return
+        self.runner.run(recordings.snapshot(tile.stream.id), on_done=lambda info: self._note(f"snapshot {info.path}"))
+
+    def request_profile(self, name: str) -> None:
+        """Close this window so the app opens ``name`` (a new window on the new profile's services)."""
+        self.switch_to = name
+        self.close()
+
+    def _note(self, message: str) -> None:
+        self.statusBar().setStyleSheet("")
+        self.statusBar().showMessage(message, ERROR_SHOWN_MS)
 
     def show_error(self, message: str) -> None:
         self.statusBar().setStyleSheet(f"QStatusBar {{ color: {self.theme.bad}; font-weight: bold; }}")
         self.statusBar().showMessage(message, ERROR_SHOWN_MS)
 
-    def _update_loop_label(self) -> None:
+    def _each_second(self) -> None:
         if self.watchdog is not None:
             self.loop_label.setText(f"loop max stall {self.watchdog.max_stall_ms:.0f} ms")
+        recordings = self.services.recordings
+        for tile in self.grid.visible_tiles():
+            recording = recordings is not None and tile.stream is not None and recordings.active(tile.stream.id)
+            tile.set_recording(bool(recording))
+
+    # ------------------------------------------------------------------------------------------ settings
+    def apply_settings(self, values: dict[str, Any]) -> None:
+        """Theme, units, alarm thresholds and sound, map tiles: what the profile's settings say."""
+        old = self.settings
+        self.settings = dict(values)
+        self.set_theme(theme_named(str(values.get("ui.theme", self.theme.name))))
+        units = Units(str(values.get("ui.units", "metric")))
+        self.vehicle.set_units(units)
+        self.map.set_units(units)
+        self.monitor.set_thresholds(AlarmThresholds.from_settings(values))
+        self.monitor.sound = bool(values.get("alarms.sound", True))
+        tiles_key = (values.get("map.tile_source", ""), values.get("map.fetch_tiles", False))
+        if tiles_key != (old.get("map.tile_source"), old.get("map.fetch_tiles")):
+            previous = self.map.tiles
+            source = tile_source(str(tiles_key[0]), tile_cache_dir(), fetch=bool(tiles_key[1]))
+            self.map.set_tiles(TileCache(source, self.map.update))
+            self.runner.run(previous.close())
+
+    def set_theme(self, theme: Theme) -> None:
+        """Swap the palette of the whole application and every painter's colours (applied even when the
+        name is unchanged: the previous window, of another profile, may have left another palette)."""
+        self.theme = theme
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            apply_theme(app, theme)
+        self.grid.set_theme(theme)
+        self.map.set_theme(theme)
+        self.banner.set_theme(theme)
+        self.alarm_panel.set_theme(theme)
+        self.event_log.set_theme(theme)
+        self.vehicle.set_theme(theme)
+        self.stream_list.theme = theme
+        self.stream_list.reload()
+        delegate = self.session_panel.table.itemDelegateForColumn(Column.STATE)
+        if hasattr(delegate, "theme"):
+            delegate.theme = theme
+        self.session_panel.table.viewport().update()
 
     # ------------------------------------------------------------------------------------------ lifecycle
     async def start(self) -> None:
+        self.apply_settings(await self.services.settings.all())
         await self.bridge.start()
+        await self.event_log.start()
+        self._restore_layout()
         self.grid.start()
+        self.monitor.start()
         self._status_timer.start()
 
+    def _restore_layout(self) -> None:
+        state = str(self.settings.get("ui.window_state", ""))
+        if state:
+            self.restoreState(QByteArray.fromBase64(state.encode()))
+        try:
+            tiles = json.loads(str(self.settings.get("ui.tiles", "{}")))
+        except ValueError:
+            tiles = {}
+        if not tiles.get("layout"):
+            tiles["layout"] = str(self.settings.get("video.default_layout", "2x2"))
+        self.grid.restore_state(tiles)
+
+    async def save_layout(self) -> None:
+        """Write the dock layout and the tiles back to the profile (skipped when nothing changed)."""
+        values = {
+            "ui.window_state": bytes(self.saveState().toBase64().data()).decode(),
+            "ui.tiles": json.dumps(self.grid.saved_state()),
+        }
+        for key, value in values.items():
+            if self.settings.get(key) != value:
+                await self.services.settings.set(key, value, actor="operator")
+                self.settings[key] = value
+
     async def shutdown(self) -> None:
-        """Stop the timers and the bridge (the caller closes the services after)."""
+        """Save the layout, stop the timers and the bridge (the caller closes the services after)."""
         self._status_timer.stop()
+        self.monitor.stop()
         self.grid.stop()
         await self.runner.cancel_all()
+        try:
+            await self.save_layout()
+        except Exception as exc:
+            self.show_error(f"could not save the window layout: {describe_error(exc)}")
+        await self.event_log.stop()
+        await self.map.tiles.close()
         await self.bridge.close()
+        self.dialogs.close_all()
         for tile in self.grid.tiles:
             tile.show_stream(None)  # drop the frames (and the QImages over their arrays) while Qt still runs
 

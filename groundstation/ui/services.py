@@ -2,15 +2,22 @@
 
 ``groundstation.bootstrap.ProfileServices`` fits this shape; the UI names the shape instead of importing the
 composition root, which would pull storage and adapters into the UI's import graph (the layer contracts in
-``pyproject.toml`` forbid that).
+``pyproject.toml`` forbid that). What the window needs of the process around it (the other profiles, a
+video probe) comes the same way: ``ProfileHost`` is a shape the CLI fills in.
 """
 
 from __future__ import annotations
 
-from typing import Protocol
+from collections.abc import Callable, Coroutine
+from typing import Any, Protocol
 
+from groundstation.domain.video import StreamStatus
+from groundstation.services.audit import AuditService
 from groundstation.services.bus import EventBus
+from groundstation.services.commands import CommandService
+from groundstation.services.recordings import RecordingService
 from groundstation.services.sessions import SessionService
+from groundstation.services.settings import SettingsService
 from groundstation.services.telemetry import TelemetryHub
 from groundstation.services.video import VideoStreamService
 from groundstation.services.video_pipeline import VideoPipeline
@@ -33,4 +40,31 @@ class ProfileServicesView(Protocol):
     def streams(self) -> VideoStreamService: ...
 
     @property
+    def commands(self) -> CommandService: ...
+
+    @property
+    def audit(self) -> AuditService: ...
+
+    @property
+    def settings(self) -> SettingsService: ...
+
+    @property
     def video(self) -> VideoPipeline | None: ...
+
+    @property
+    def recordings(self) -> RecordingService | None: ...
+
+
+# Opens a short-lived decoder on a URL that is not saved as a stream yet, for ``seconds``; its final status.
+VideoProbe = Callable[[str, float], Coroutine[Any, Any, StreamStatus]]
+
+
+class ProfileHost(Protocol):
+    """The process's profiles, as the window may use them: list, create, and switch (the host closes the
+    profile the window had and opens the next, so one process never holds two profiles' devices)."""
+
+    def names(self) -> list[str]: ...
+
+    async def create(self, name: str) -> None: ...
+
+    async def switch(self, name: str) -> ProfileServicesView: ...

@@ -17,8 +17,11 @@ def test_window_opens_on_a_fresh_profile(window: MainWindow) -> None:
     assert window.stream_list.count() == 0
     assert [t.message.text for t in window.grid.visible_tiles() if t.message] == ["drop a stream here"] * 4
     menus = [a.text().replace("&", "") for a in window.menuBar().actions()]
-    assert menus == ["File", "Session", "View", "Help"]
-    assert window.session_dock.isVisible() and window.stream_dock.isVisible()
+    assert menus == ["File", "Session", "View", "Tools", "Help"]
+    for dock in (window.session_dock, window.stream_dock, window.vehicle_dock, window.alarm_dock):
+        assert dock.isVisible()
+    assert window.tabs.count() == 2 and window.tabs.currentWidget() is window.grid
+    assert not window.banner.isVisible()  # nothing to acknowledge
 
 
 def test_layout_keys_1_to_4_and_full_screen(window: MainWindow, qtbot: QtBot) -> None:
@@ -35,8 +38,8 @@ def test_layout_keys_1_to_4_and_full_screen(window: MainWindow, qtbot: QtBot) ->
 
 
 def test_help_lists_every_shortcut_and_controls_have_accessible_names(window: MainWindow) -> None:
-    text = window.shortcut_text()
-    for keys in ("F11", "F1", "Ctrl+N", "Ctrl+Q", "C"):
+    text = window.menus.shortcut_text()
+    for keys in ("F11", "F1", "Ctrl+N", "Ctrl+Q", "C", "Space\tAcknowledge newest alarm", "Ctrl+M", "Ctrl+L"):
         assert keys in text
     for key in "1234":
         assert f"{key}\tLayout" in text

@@ -23,6 +23,8 @@ POLL_HZ = 60
 
 class VideoGrid(QWidget):
     layout_changed = Signal(str)
+    record_requested = Signal(int)  # tile index
+    snapshot_requested = Signal(int)
 
     def __init__(self, bridge: FleetBridge, theme: Theme, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -38,6 +40,8 @@ class VideoGrid(QWidget):
             tile.stream_dropped.connect(self.assign)
             tile.tile_dropped.connect(self.swap)
             tile.maximize_toggled.connect(self.toggle_maximized)
+            tile.record_toggled.connect(self.record_requested)
+            tile.snapshot_requested.connect(self.snapshot_requested)
         self._grid = QGridLayout(self)
         self._grid.setContentsMargins(0, 0, 0, 0)
         self._grid.setSpacing(2)
@@ -102,6 +106,30 @@ class VideoGrid(QWidget):
         a = self.assignments
         a[source], a[target] = a[target], a[source]
         self._show_assignments()
+
+    def saved_state(self) -> dict[str, object]:
+        """The layout and the tiles' streams, for the profile's ``ui.tiles`` setting."""
+        return {"layout": self.layout_name, "streams": list(self.assignments)}
+
+    def restore_state(self, state: dict[str, object]) -> None:
+        """Put back a saved layout and assignment; streams that no longer exist leave their tile empty, and
+        streams the saved state did not know are placed as new ones are."""
+        layout = state.get("layout")
+        if isinstance(layout, str) and layout in LAYOUTS:
+            self.set_layout(layout)
+        streams = state.get("streams")
+        if isinstance(streams, list):
+            known = self.bridge.streams
+            saved = [s if isinstance(s, str) and s in known else None for s in streams[: len(self.tiles)]]
+            self.assignments = saved + [None] * (len(self.tiles) - len(saved))
+            self._auto_filled.update(s for s in saved if s is not None)
+            self._auto_filled.update(s for s in streams if isinstance(s, str))
+            self._fleet_changed()
+
+    def set_theme(self, theme: Theme) -> None:
+        for tile in self.tiles:
+            tile.theme = theme
+            tile.update()
 
     def clear_tile(self, index: int) -> None:
         self.assignments[index] = None

@@ -1,11 +1,13 @@
 """One video tile: its stream's newest frame, a status line instead of a stale picture, the QoS badge and the
 telemetry overlay, all painted in one ``paintEvent``. Tiles are drag sources (to swap) and drop targets (a
 stream from the stream list, or another tile); a double-click asks the grid to maximize or restore it.
+Two small buttons in the header record the stream and take a snapshot; the tile only asks (signals), the
+window calls the recording service.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QMimeData, QPoint, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QMimeData, QPoint, QPointF, QRectF, Qt, Signal, SignalInstance
 from PySide6.QtGui import (
     QColor,
     QDrag,
@@ -18,7 +20,7 @@ from PySide6.QtGui import (
     QPen,
     QResizeEvent,
 )
-from PySide6.QtWidgets import QApplication, QSizePolicy, QWidget
+from PySide6.QtWidgets import QApplication, QSizePolicy, QToolButton, QWidget
 
 from groundstation.domain.models import DeviceSession, SessionState, VideoStream
 from groundstation.services.video_pipeline import VideoPipeline
@@ -38,6 +40,8 @@ class VideoTile(QWidget):
     stream_dropped = Signal(int, str)  # tile index, stream id
     tile_dropped = Signal(int, int)  # from tile, onto tile
     maximize_toggled = Signal(int)
+    record_toggled = Signal(int)
+    snapshot_requested = Signal(int)
 
     def __init__(self, index: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -56,12 +60,66 @@ class VideoTile(QWidget):
         self.setMinimumSize(120, 90)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, True)
         self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        self.recording = False
+        self._buttons_width = 0.0
+        self.record_button = self._tool_button("REC", "Record this stream", self.record_toggled)
+        self.snapshot_button = self._tool_button("SNAP", "Take a snapshot of this stream", self.snapshot_requested)
         self._describe()
+
+    def _tool_button(self, text: str, name: str, signal: SignalInstance) -> QToolButton:
+        button = QToolButton(self)
+        button.setText(text)
+        button.setAccessibleName(f"{name} (tile {self.index + 1})")
+        button.setToolTip(name)
+        button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        button.setAutoRaise(True)
+        small = button.font()
+        small.setPointSize(max(7, small.pointSize() - 2))
+        small.setBold(True)
+        button.setFont(small)
+        button.clicked.connect(lambda _=False: signal.emit(self.index))
+        button.hide()
+        return button
+
+    def set_recording(self, recording: bool) -> None:
+        if recording != self.recording:
+            self.recording = recording
+            self._style_buttons()
+            self.update()
+
+    def _style_buttons(self) -> None:
+        rec = "background: #d00000; color: white;" if self.recording else "color: white;"
+        base = "QToolButton { font-weight: bold; border: 1px solid #c0c0c0; border-radius: 3px; padding: 0 4px; "
+        self.record_button.setText("STOP REC" if self.recording else "REC")
+        self.record_button.setToolTip("Stop recording" if self.recording else "Record this stream")
+        self.record_button.setStyleSheet(base + rec + " }")
+        self.snapshot_button.setStyleSheet(base + "color: white; }")
+
+    def _place_buttons(self) -> float:
+        """Put the buttons at the header's right end; returns the width they take."""
+        if self.stream is None:
+            self.record_button.hide()
+            self.snapshot_button.hide()
+            self._buttons_width = 0.0
+            return 0.0
+        height = int(QFontMetricsF(overlay_font(self.height(), scale=0.8)).height() + 4)
+        right = self.width() - 4
+        for button in (self.snapshot_button, self.record_button):
+            width = button.sizeHint().width()
+            button.setGeometry(right - width, 2, width, height)
+            right -= width + 4
+            button.show()
+        self._buttons_width = float(self.width() - right)
+        return self._buttons_width
 
     # ------------------------------------------------------------------------------------------ state
     def show_stream(self, stream: VideoStream | None) -> None:
+        if stream is None or self.stream is None or stream.id != self.stream.id:
+            self.recording = False
         self.stream = stream
         self.slot.attach(stream.id if stream is not None else None)
+        self._style_buttons()
+        self._place_buttons()
         self._describe()
         self.update()
 
@@ -161,17 +219,19 @@ class VideoTile(QWidget):
         painter.fillRect(QRectF(0, 0, self.width(), height), QColor(0, 0, 0, 150))
         baseline = 4 + metrics.ascent()
         text, outline = QColor(self.theme.overlay_text), QColor(self.theme.overlay_outline)
-        name_width = draw_text(painter, QPointF(8, baseline), self.stream.name, font, text, outline)
+        buttons = self._buttons_width
+        name = metrics.elidedText(self.stream.name, Qt.TextElideMode.ElideRight, max(20.0, self.width() - 16 - buttons))
+        name_width = draw_text(painter, QPointF(8, baseline), name, font, text, outline)
         state = self.slot.status.state if self.slot.status is not None else self.stream.state
         badge_color = self.theme.stream_color(state, on_tile=True)
-        available = self.width() - name_width - 24
+        available = self.width() - name_width - 24 - buttons
         badge = self.badge
         while badge and metrics.horizontalAdvance(badge) > available and "  " in badge:
             badge = badge.rsplit("  ", 1)[0]
         if badge and metrics.horizontalAdvance(badge) <= available:
             draw_text(
                 painter,
-                QPointF(self.width() - 8, baseline),
+                QPointF(self.width() - 8 - buttons, baseline),
                 badge,
                 font,
                 badge_color,
@@ -224,6 +284,7 @@ class VideoTile(QWidget):
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
+        self._place_buttons()
         self.update()
 
     # ------------------------------------------------------------------------------------------ mouse, drag and drop

@@ -1,0 +1,154 @@
+"""Per-profile settings: units, theme, alarm thresholds and sound, video default layout, map tiles.
+
+The dialog reads ``settings.all()`` when it opens and writes only what changed, one audited
+``settings.set`` each, as a task; the service checks every value (a refusal is shown here, with the key).
+``saved`` carries the profile's settings after the write so the window applies them at once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QGroupBox,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from groundstation.services.settings import UI_THEMES, UI_UNITS, VIDEO_LAYOUTS
+from groundstation.ui.services import ProfileServicesView
+from groundstation.ui.tasks import TaskRunner, describe_error
+
+
+class SettingsDialog(QDialog):
+    saved = Signal(object)  # dict of every setting after the write
+
+    def __init__(self, services: ProfileServicesView, runner: TaskRunner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.services = services
+        self.runner = runner
+        self.setWindowTitle(f"Settings: {services.name}")
+        self.setAccessibleName("Profile settings")
+        self.loaded: dict[str, Any] = {}
+        self.busy = False
+
+        self.theme_box = self._combo(UI_THEMES, "Theme")
+        self.units_box = self._combo(UI_UNITS, "Units")
+        self.layout_box = self._combo(VIDEO_LAYOUTS, "Default video layout")
+        self.battery_low = self._spin(5, 90, " %", "Battery low at")
+        self.battery_critical = self._spin(1, 80, " %", "Battery critical at")
+        self.gps_lost = self._spin(0, 60, " s", "GPS lost after", decimals=1)
+        self.stream_stalled = self._spin(0, 60, " s", "Stream stalled after", decimals=1)
+        self.sound_box = QCheckBox("Beep when an alarm is raised", self)
+        self.sound_box.setAccessibleName("Alarm sound")
+        self.tile_source = QLineEdit(self)
+        self.tile_source.setAccessibleName("Map tile source")
+        self.tile_source.setPlaceholderText("/path/area.mbtiles or https://tiles.example/{z}/{x}/{y}.png")
+        self.fetch_box = QCheckBox("Fetch missing XYZ tiles over the network", self)
+        self.fetch_box.setAccessibleName("Fetch map tiles")
+        self.error = QLabel("", self)
+        self.error.setAccessibleName("Settings error")
+        self.error.setWordWrap(True)
+        self.error.setStyleSheet("color: #e00000; font-weight: bold;")
+
+        look = QGroupBox("Display", self)
+        form = QFormLayout(look)
+        form.addRow("Theme", self.theme_box)
+        form.addRow("Units", self.units_box)
+        form.addRow("Video layout on open", self.layout_box)
+        alarms = QGroupBox("Alarms", self)
+        form = QFormLayout(alarms)
+        form.addRow("Battery low at", self.battery_low)
+        form.addRow("Battery critical at", self.battery_critical)
+        form.addRow("GPS lost after", self.gps_lost)
+        form.addRow("Stream stalled after", self.stream_stalled)
+        form.addRow("", self.sound_box)
+        maps = QGroupBox("Map", self)
+        form = QFormLayout(maps)
+        form.addRow("Tiles", self.tile_source)
+        form.addRow("", self.fetch_box)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        self.buttons.accepted.connect(self.save)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        for widget in (look, alarms, maps, self.error, self.buttons):
+            layout.addWidget(widget)
+        self.setEnabled(False)
+        self.runner.run(services.settings.all(), on_done=self._loaded)
+
+    def _combo(self, items: tuple[str, ...], name: str) -> QComboBox:
+        box = QComboBox(self)
+        box.addItems(list(items))
+        box.setAccessibleName(name)
+        return box
+
+    def _spin(self, low: float, high: float, suffix: str, name: str, *, decimals: int = 0) -> QDoubleSpinBox:
+        spin = QDoubleSpinBox(self)
+        spin.setRange(low, high)
+        spin.setDecimals(decimals)
+        spin.setSuffix(suffix)
+        spin.setAccessibleName(name)
+        return spin
+
+    def _loaded(self, values: dict[str, Any]) -> None:
+        self.loaded = values
+        self.theme_box.setCurrentText(str(values["ui.theme"]))
+        self.units_box.setCurrentText(str(values["ui.units"]))
+        self.layout_box.setCurrentText(str(values["video.default_layout"]))
+        self.battery_low.setValue(float(values["alarms.battery_low_pct"]))
+        self.battery_critical.setValue(float(values["alarms.battery_critical_pct"]))
+        self.gps_lost.setValue(float(values["alarms.gps_lost_s"]))
+        self.stream_stalled.setValue(float(values["alarms.stream_stalled_s"]))
+        self.sound_box.setChecked(bool(values["alarms.sound"]))
+        self.tile_source.setText(str(values["map.tile_source"]))
+        self.fetch_box.setChecked(bool(values["map.fetch_tiles"]))
+        self.setEnabled(True)
+
+    def values(self) -> dict[str, Any]:
+        return {
+            "ui.theme": self.theme_box.currentText(),
+            "ui.units": self.units_box.currentText(),
+            "video.default_layout": self.layout_box.currentText(),
+            "alarms.battery_low_pct": self.battery_low.value(),
+            "alarms.battery_critical_pct": self.battery_critical.value(),
+            "alarms.gps_lost_s": self.gps_lost.value(),
+            "alarms.stream_stalled_s": self.stream_stalled.value(),
+            "alarms.sound": self.sound_box.isChecked(),
+            "map.tile_source": self.tile_source.text().strip(),
+            "map.fetch_tiles": self.fetch_box.isChecked(),
+        }
+
+    def save(self) -> None:
+        changed = {k: v for k, v in self.values().items() if self.loaded.get(k) != v}
+        if self.values()["alarms.battery_critical_pct"] >= self.values()["alarms.battery_low_pct"]:
+            self.error.setText("the critical battery level must be below the low level")
+            return
+        self.busy = True
+        self.error.setText("")
+        self.runner.run(self._write(changed), on_done=self._written, on_error=self._failed)
+
+    async def _write(self, changed: dict[str, Any]) -> dict[str, Any]:
+        for key, value in changed.items():
+            await self.services.settings.set(key, value, actor="operator")
+        return await self.services.settings.all()
+
+    def _written(self, values: dict[str, Any]) -> None:
+        self.busy = False
+        self.loaded = values
+        self.saved.emit(values)
+        self.accept()
+
+    def _failed(self, exc: Exception) -> None:
+        self.busy = False
+        self.error.setText(describe_error(exc))

@@ -1,0 +1,304 @@
+"""The map tab: every vehicle with its heading, trail and home point; the selected one highlighted.
+
+Drawn with QPainter in Web Mercator at integer zooms (tiles then need no scaling). Without a tile source
+the background is a plain metric grid; a scale bar and a north arrow are always there. The view follows
+the fleet until the operator pans or zooms; a click near a vehicle selects it (``session_clicked``).
+Trails are sampled from the bridge's display-rate tick at most ``TRAIL_HZ`` per vehicle.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import deque
+
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPen,
+    QPolygonF,
+    QWheelEvent,
+)
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+from groundstation.ui.bridge import FleetBridge
+from groundstation.ui.map.projection import (
+    TILE,
+    format_distance,
+    from_world,
+    metres_per_pixel,
+    nice_distance,
+    to_world,
+    zoom_to_fit,
+)
+from groundstation.ui.map.tiles import TileCache, TileSource
+from groundstation.ui.theme import Theme
+from groundstation.ui.units import FEET_PER_M, METRIC, Units
+
+TRAIL_POINTS = 600
+TRAIL_HZ = 2.0
+PICK_RADIUS_PX = 24
+MIN_ZOOM, MAX_ZOOM = 2, 20
+
+
+class MapView(QWidget):
+    session_clicked = Signal(str)
+
+    def __init__(self, bridge: FleetBridge, theme: Theme, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.bridge = bridge
+        self.theme = theme
+        self.units: Units = METRIC
+        self.setAccessibleName("Map")
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setMinimumSize(200, 150)
+        self.zoom = 16
+        self.center: tuple[float, float] | None = None  # lat, lon
+        self.follow = True
+        self.selected: str | None = None
+        self.trails: dict[str, deque[tuple[float, float]]] = {}
+        self._trail_time: dict[str, float] = {}
+        self.tiles = TileCache(TileSource(), self.update)
+        self._press: QPointF | None = None
+        self._dragged = False
+        bridge.telemetry_changed.connect(self._telemetry_changed)
+        bridge.fleet_changed.connect(self.update)
+
+    # ------------------------------------------------------------------------------------------ state
+    def set_tiles(self, tiles: TileCache) -> None:
+        self.tiles = tiles
+        self.update()
+
+    def set_theme(self, theme: Theme) -> None:
+        self.theme = theme
+        self.update()
+
+    def set_units(self, units: Units) -> None:
+        self.units = units
+        self.update()
+
+    def select(self, session_id: str | None) -> None:
+        self.selected = session_id or None
+        self.update()
+
+    def positions(self) -> dict[str, tuple[float, float, float | None]]:
+        """lat, lon and heading of every live vehicle that reports a position."""
+        out: dict[str, tuple[float, float, float | None]] = {}
+        for sid, session in self.bridge.sessions.items():
+            sample = self.bridge.telemetry(sid) if session.state.is_live else None
+            if sample is not None and sample.lat_deg is not None and sample.lon_deg is not None:
+                heading = sample.heading_deg if sample.heading_deg is not None else sample.yaw_deg
+                out[sid] = (sample.lat_deg, sample.lon_deg, heading)
+        return out
+
+    def _telemetry_changed(self) -> None:
+        now = time.monotonic()
+        positions = self.positions()
+        for sid, (lat, lon, _heading) in positions.items():
+            if now - self._trail_time.get(sid, -1e9) >= 1.0 / TRAIL_HZ:
+                self._trail_time[sid] = now
+                self.trails.setdefault(sid, deque(maxlen=TRAIL_POINTS)).append((lat, lon))
+        for sid in [s for s in self.trails if s not in self.bridge.sessions]:
+            del self.trails[sid]
+        if self.follow and positions:
+            self.fit(positions)
+        if self.isVisible():
+            self.update()
+
+    def fit(self, positions: dict[str, tuple[float, float, float | None]]) -> None:
+        lats = [p[0] for p in positions.values()]
+        lons = [p[1] for p in positions.values()]
+        lat, lon = (min(lats) + max(lats)) / 2, (min(lons) + max(lons)) / 2
+        self.center = (lat, lon)
+        span_lat, span_lon = max(lats) - min(lats), max(lons) - min(lons)
+        self.zoom = min(17, zoom_to_fit(span_lat * 1.6 + 1e-4, span_lon * 1.6 + 1e-4, self.width(), self.height(), lat))
+
+    # ------------------------------------------------------------------------------------------ geometry
+    def _origin(self) -> tuple[float, float]:
+        """World pixel of the widget's top-left corner."""
+        lat, lon = self.center if self.center is not None else (0.0, 0.0)
+        cx, cy = to_world(lat, lon, self.zoom)
+        return cx - self.width() / 2, cy - self.height() / 2
+
+    def screen_point(self, lat: float, lon: float) -> QPointF:
+        ox, oy = self._origin()
+        x, y = to_world(lat, lon, self.zoom)
+        return QPointF(x - ox, y - oy)
+
+    def vehicle_points(self) -> dict[str, QPointF]:
+        return {sid: self.screen_point(lat, lon) for sid, (lat, lon, _h) in self.positions().items()}
+
+    # ------------------------------------------------------------------------------------------ painting
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        try:
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+            painter.fillRect(self.rect(), QColor(self.theme.base))
+            drew_tiles = self._paint_tiles(painter)
+            if not drew_tiles:
+                self._paint_grid(painter)
+            self._paint_fleet(painter)
+            self._paint_scale(painter)
+            self._paint_north(painter)
+            if not self.positions():
+                painter.setPen(QColor(self.theme.muted_text))
+                painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, "no vehicle reports a position yet")
+        finally:
+            painter.end()
+
+    def _paint_tiles(self, painter: QPainter) -> bool:
+        if not self.tiles.enabled or self.center is None:
+            return False
+        ox, oy = self._origin()
+        z = int(self.zoom)
+        count = 1 << z
+        drew = False
+        for tx in range(int(ox // TILE), int((ox + self.width()) // TILE) + 1):
+            for ty in range(int(oy // TILE), int((oy + self.height()) // TILE) + 1):
+                if not 0 <= ty < count:
+                    continue
+                image = self.tiles.get((z, tx % count, ty))
+                if image is not None:
+                    painter.drawImage(QPointF(tx * TILE - ox, ty * TILE - oy), image)
+                    drew = True
+        return drew
+
+    def _paint_grid(self, painter: QPainter) -> None:
+        lat = self.center[0] if self.center is not None else 0.0
+        mpp = metres_per_pixel(lat, self.zoom)
+        step_px = nice_distance(mpp * 120) / mpp
+        ox, oy = self._origin()
+        pen = QPen(QColor(self.theme.muted_text))
+        pen.setWidthF(0.5)
+        painter.setPen(pen)
+        x = -(ox % step_px)
+        while x < self.width():
+            painter.drawLine(QPointF(x, 0), QPointF(x, self.height()))
+            x += step_px
+        y = -(oy % step_px)
+        while y < self.height():
+            painter.drawLine(QPointF(0, y), QPointF(self.width(), y))
+            y += step_px
+
+    def _paint_fleet(self, painter: QPainter) -> None:
+        positions = self.positions()
+        font = QFont(self.font())
+        font.setBold(True)
+        painter.setFont(font)
+        for sid, (lat, lon, heading) in positions.items():
+            session = self.bridge.sessions[sid]
+            color = self.theme.session_color(session.state)
+            selected = sid == self.selected
+            trail = self.trails.get(sid)
+            if trail and len(trail) > 1:
+                pen = QPen(QColor(color))
+                pen.setWidthF(3 if selected else 1.5)
+                painter.setPen(pen)
+                painter.drawPolyline(QPolygonF([self.screen_point(a, b) for a, b in trail]))
+            sample = self.bridge.telemetry(sid)
+            if sample is not None and sample.home_lat_deg is not None and sample.home_lon_deg is not None:
+                home = self.screen_point(sample.home_lat_deg, sample.home_lon_deg)
+                painter.setPen(QPen(QColor(self.theme.text), 1.5))
+                painter.setBrush(Qt.BrushStyle.NoBrush)
+                painter.drawRect(QRectF(home.x() - 6, home.y() - 6, 12, 12))
+                painter.drawText(QRectF(home.x() - 6, home.y() - 6, 12, 12), Qt.AlignmentFlag.AlignCenter, "H")
+            point = self.screen_point(lat, lon)
+            size = 15.0 if selected else 11.0
+            if selected:
+                painter.setPen(QPen(QColor(self.theme.highlight), 3))
+                painter.setBrush(Qt.BrushStyle.NoBrush)
+                painter.drawEllipse(point, size + 7, size + 7)
+            angle = math.radians(heading if heading is not None else 0.0)
+            shape = [(0.0, -size), (size * 0.7, size * 0.8), (0.0, size * 0.4), (-size * 0.7, size * 0.8)]
+            polygon = QPolygonF(
+                [
+                    QPointF(
+                        point.x() + dx * math.cos(angle) - dy * math.sin(angle),
+                        point.y() + dx * math.sin(angle) + dy * math.cos(angle),
+                    )
+                    for dx, dy in shape
+                ]
+            )
+            painter.setPen(QPen(QColor("#000000"), 1.5))
+            painter.setBrush(color)
+            painter.drawPolygon(polygon)
+            painter.setPen(QColor(self.theme.text))
+            painter.drawText(QPointF(point.x() + size + 4, point.y() - size / 2), session.name)
+
+    def _paint_scale(self, painter: QPainter) -> None:
+        lat = self.center[0] if self.center is not None else 0.0
+        mpp = metres_per_pixel(lat, self.zoom)
+        target = mpp * min(160, self.width() / 3)
+        imperial = self.units.imperial
+        length_m = nice_distance(target * FEET_PER_M) / FEET_PER_M if imperial else nice_distance(target)
+        width = length_m / mpp
+        x, y = 14.0, self.height() - 18.0
+        painter.fillRect(QRectF(x - 6, y - 22, width + 12, 32), QColor(self.theme.base))
+        pen = QPen(QColor(self.theme.text), 3)
+        painter.setPen(pen)
+        painter.drawLine(QPointF(x, y), QPointF(x + width, y))
+        painter.drawLine(QPointF(x, y - 6), QPointF(x, y + 4))
+        painter.drawLine(QPointF(x + width, y - 6), QPointF(x + width, y + 4))
+        painter.drawText(QPointF(x, y - 8), format_distance(length_m, imperial=self.units.imperial))
+
+    def _paint_north(self, painter: QPainter) -> None:
+        cx, top = self.width() - 28.0, 14.0
+        painter.setPen(QPen(QColor(self.theme.text), 1.5))
+        painter.setBrush(QColor(self.theme.bad))
+        painter.drawPolygon(QPolygonF([QPointF(cx, top), QPointF(cx + 9, top + 26), QPointF(cx - 9, top + 26)]))
+        painter.drawText(QRectF(cx - 10, top + 26, 20, 18), Qt.AlignmentFlag.AlignCenter, "N")
+
+    # ------------------------------------------------------------------------------------------ mouse
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() is Qt.MouseButton.LeftButton:
+            self._press = event.position()
+            self._dragged = False
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        if self._press is None or self.center is None:
+            return
+        delta = event.position() - self._press
+        if not self._dragged and delta.manhattanLength() < 4:
+            return
+        self._dragged = True
+        self.follow = False
+        cx, cy = to_world(self.center[0], self.center[1], self.zoom)
+        self.center = from_world(cx - delta.x(), cy - delta.y(), self.zoom)
+        self._press = event.position()
+        self.update()
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if self._press is not None and not self._dragged:
+            self.click_at(event.position())
+        self._press = None
+
+    def click_at(self, where: QPointF) -> str | None:
+        """Select the vehicle nearest to ``where`` within the pick radius; returns its session id."""
+        best: tuple[float, str] | None = None
+        for sid, point in self.vehicle_points().items():
+            distance = math.hypot(point.x() - where.x(), point.y() - where.y())
+            if distance <= PICK_RADIUS_PX and (best is None or distance < best[0]):
+                best = (distance, sid)
+        if best is None:
+            return None
+        self.select(best[1])
+        self.session_clicked.emit(best[1])
+        return best[1]
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        step = 1 if event.angleDelta().y() > 0 else -1
+        self.zoom = max(MIN_ZOOM, min(MAX_ZOOM, self.zoom + step))
+        self.follow = False
+        self.update()
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
+        """Back to following the fleet."""
+        self.follow = True
+        positions = self.positions()
+        if positions:
+            self.fit(positions)
+        self.update()

@@ -1,0 +1,139 @@
+"""Where alarms are shown: a banner over the video that cannot be missed, and a dock listing them all.
+
+The banner takes the full width above the tiles, in the alarm's colour, with the newest unacknowledged
+alarm in large bold type and a button that says what Space does. It disappears once everything is
+acknowledged; the dock keeps listing alarms whose condition still holds.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QFont
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from groundstation.services.alarms import Alarm, AlarmSeverity
+from groundstation.ui.alarms import AlarmMonitor
+from groundstation.ui.panels.state_chip import chip_text_color
+from groundstation.ui.theme import Theme
+
+ALARM_ID_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+def alarm_color(theme: Theme, alarm: Alarm) -> QColor:
+    return QColor(theme.bad if alarm.severity is AlarmSeverity.CRITICAL else theme.warn)
+
+
+class AlarmBanner(QFrame):
+    def __init__(self, monitor: AlarmMonitor, theme: Theme, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.monitor = monitor
+        self.theme = theme
+        self.setAccessibleName("Newest alarm")
+        self.setAutoFillBackground(True)
+        self.label = QLabel(self)
+        self.label.setAccessibleName("Alarm text")
+        font = QFont(self.font())
+        font.setPointSize(round(font.pointSize() * 1.4))
+        font.setBold(True)
+        self.label.setFont(font)
+        # A long alarm must never widen the window past the screen: it wraps onto a second line instead.
+        self.label.setWordWrap(True)
+        self.label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Minimum)
+        self.label.setMinimumWidth(0)
+        self.more = QLabel(self)
+        self.more.setAccessibleName("More alarms")
+        self.ack_button = QPushButton("Acknowledge (Space)", self)
+        self.ack_button.setAccessibleName("Acknowledge the newest alarm")
+        self.ack_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.ack_button.clicked.connect(monitor.acknowledge_newest)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(10, 4, 10, 4)
+        row.addWidget(self.label, 1)
+        row.addWidget(self.more)
+        row.addWidget(self.ack_button)
+        monitor.changed.connect(self.refresh)
+        self.refresh()
+
+    def set_theme(self, theme: Theme) -> None:
+        self.theme = theme
+        self.refresh()
+
+    def refresh(self) -> None:
+        newest = self.monitor.book.newest_unacknowledged()
+        self.setVisible(newest is not None)
+        if newest is None:
+            return
+        color = alarm_color(self.theme, newest)
+        text_color = chip_text_color(color).name()
+        self.setStyleSheet(
+            f"AlarmBanner {{ background: {color.name()}; border: 3px solid {text_color}; }}"
+            f" QLabel {{ color: {text_color}; }}"
+        )
+        text = f"{newest.severity.value.upper()}  {newest.text()}"
+        self.label.setToolTip(text)
+        self.label.setText(text)
+        others = self.monitor.book.unacknowledged() - 1
+        self.more.setText(f"+{others} more" if others > 0 else "")
+
+
+class AlarmPanel(QWidget):
+    """Every listed alarm, newest first: colour by severity, bold until acknowledged."""
+
+    def __init__(self, monitor: AlarmMonitor, theme: Theme, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.monitor = monitor
+        self.theme = theme
+        self.list = QListWidget(self)
+        self.list.setAccessibleName("Alarms")
+        self.list.setWordWrap(True)
+        self.ack_button = QPushButton("&Acknowledge", self)
+        self.ack_button.setAccessibleName("Acknowledge the selected alarm")
+        self.ack_all_button = QPushButton("Acknowledge a&ll", self)
+        self.ack_all_button.setAccessibleName("Acknowledge all alarms")
+        self.ack_button.clicked.connect(self._acknowledge_selected)
+        self.ack_all_button.clicked.connect(monitor.acknowledge_all)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.ack_button)
+        buttons.addWidget(self.ack_all_button)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(buttons)
+        layout.addWidget(self.list)
+        monitor.changed.connect(self.refresh)
+        self.refresh()
+
+    def set_theme(self, theme: Theme) -> None:
+        self.theme = theme
+        self.refresh()
+
+    def refresh(self) -> None:
+        alarms = self.monitor.book.visible()
+        self.list.clear()
+        for alarm in alarms:
+            state = "" if alarm.acknowledged else "  [not acknowledged]"
+            item = QListWidgetItem(f"{alarm.raised_at.astimezone():%H:%M:%S}  {alarm.text()}{state}")
+            item.setForeground(alarm_color(self.theme, alarm))
+            font = QFont(self.list.font())
+            font.setBold(not alarm.acknowledged)
+            item.setFont(font)
+            item.setData(ALARM_ID_ROLE, alarm.id)
+            self.list.addItem(item)
+        self.ack_all_button.setEnabled(self.monitor.book.unacknowledged() > 0)
+
+    def _acknowledge_selected(self) -> None:
+        item = self.list.currentItem()
+        if item is not None:
+            self.monitor.acknowledge(int(item.data(ALARM_ID_ROLE)))
+        else:
+            self.monitor.acknowledge_newest()
