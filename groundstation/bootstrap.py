@@ -15,6 +15,7 @@ from pathlib import Path
 
 from groundstation.adapters.fake import FakeAdapter
 from groundstation.adapters.mavlink import MavlinkAdapter
+from groundstation.adapters.mavlink.files import MavlinkFileFormats
 from groundstation.adapters.recording import OpenCvSnapshotWriter, PyAvRecorderFactory
 from groundstation.config import scenarios_dir
 from groundstation.domain import actors
@@ -31,6 +32,7 @@ from groundstation.domain.ports import (
 )
 from groundstation.domain.profiles import DEMO_PROFILE
 from groundstation.services.audit import AuditService
+from groundstation.services.auto_sessions import AutoSessionService
 from groundstation.services.bus import EventBus
 from groundstation.services.commands import CommandService
 from groundstation.services.endpoints import EndpointRegistry
@@ -39,6 +41,7 @@ from groundstation.services.sessions import SessionService
 from groundstation.services.settings import SettingsService
 from groundstation.services.telemetry import TelemetryHub
 from groundstation.services.tokens import TokenService
+from groundstation.services.vehicle_setup import MissionService, ParameterService
 from groundstation.services.video import VideoStreamService
 from groundstation.services.video_pipeline import VideoPipeline
 from groundstation.storage import FileProfileCatalog
@@ -77,10 +80,14 @@ class ProfileServices:
     commands: CommandService
     settings: SettingsService
     tokens: TokenService
+    parameters: ParameterService
+    missions: MissionService
     # The decode workers of the profile's streams, and its recordings and snapshots; None for readers and
     # for runtimes opened without video.
     video: VideoPipeline | None = None
     recordings: RecordingService | None = None
+    # Sessions for vehicles that appear on a running link (``mavlink.auto_sessions``); None for readers.
+    auto_sessions: AutoSessionService | None = None
 
     @property
     def name(self) -> str:
@@ -93,6 +100,8 @@ class ProfileServices:
                 await self.recordings.close()
             if self.video is not None:
                 await self.video.close()
+            if self.auto_sessions is not None:
+                await self.auto_sessions.close()
             if not self.store.read_only:
                 await self.sessions.shutdown()
             await self.hub.close()
@@ -201,14 +210,22 @@ class Runtime:
             clock=self.clock,
             link_timeout_s=link_timeout,
         )
+        files = MavlinkFileFormats()
+        auto_sessions = None
+        if not store.read_only:
+            auto_sessions = AutoSessionService(sessions=sessions, settings=settings)
+            auto_sessions.listen(self.adapters.values())
         return ProfileServices(
             store=store,
             bus=bus,
             audit=audit,
             hub=hub,
+            auto_sessions=auto_sessions,
             sessions=sessions,
             streams=VideoStreamService(profile=store.profile.name, store=store, audit=audit, clock=self.clock),
             commands=CommandService(sessions=sessions, audit=audit),
+            parameters=ParameterService(sessions=sessions, audit=audit, files=files),
+            missions=MissionService(sessions=sessions, audit=audit, files=files),
             settings=settings,
             tokens=TokenService(store=store, audit=audit, clock=self.clock),
         )

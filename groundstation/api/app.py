@@ -11,7 +11,7 @@ from groundstation.api.context import ApiRuntime
 from groundstation.api.limits import MAX_BODY_BYTES, BodyLimitMiddleware
 from groundstation.api.problems import install_problem_handlers
 from groundstation.api.responses import ApiJSONResponse
-from groundstation.api.routes import events, sessions, streams
+from groundstation.api.routes import events, sessions, streams, vehicle_setup
 
 DESCRIPTION = """\
 The embedded HTTP API of the groundstation: device sessions, telemetry, commands, video streams, events.
@@ -39,5 +39,6 @@ def create_app(runtime: ApiRuntime) -> FastAPI:
     app.include_router(sessions.router)
     app.include_router(streams.router)
     app.include_router(events.router)
+    app.include_router(vehicle_setup.router)
     app.include_router(websocket.router)
     return app

@@ -78,6 +78,10 @@ class VehicleIdentity:
     firmware: str | None = None
 
 
+ENDPOINT_SHARING_SCHEMES = frozenset({"udpin", "tcp", "serial"})
+"""Connection schemes whose endpoint several sessions (one vehicle each) may share; see ``shares_endpoint``."""
+
+
 @dataclass(frozen=True, slots=True)
 class ConnectionSpec:
     """A parsed connection URL and the keys the conflict rules compare.
@@ -92,6 +96,33 @@ class ConnectionSpec:
     device_key: str
     endpoint_key: str | None = None
     options: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def shares_endpoint(self) -> bool:
+        """Whether sessions of one profile and adapter may share this endpoint, one vehicle each.
+
+        True for MAVLink links that carry several systems (a listening UDP port, a TCP connection, a serial
+        radio) when the URL names a system id or takes the first vehicle heard: each autopilot is its own
+        session on the one socket. A property of the scheme, so sessions loaded from storage have it too.
+        """
+        return self.scheme in ENDPOINT_SHARING_SCHEMES
+
+
+@dataclass(frozen=True, slots=True)
+class DiscoveredVehicle:
+    """A vehicle heard on a link that no session follows yet (an adapter's notice to the profile).
+
+    ``url`` is the connection URL of a session for exactly this vehicle (the link's URL with its ``sysid``);
+    ``heard_by`` are the sessions on the link, so a profile acts only on notices from its own links.
+    """
+
+    adapter: AdapterKind
+    link: str
+    url: str
+    system_id: int
+    autopilot: str | None = None
+    vehicle_type: str | None = None
+    heard_by: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

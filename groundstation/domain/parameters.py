@@ -122,3 +122,19 @@ class ParamDiff:
     @property
     def is_empty(self) -> bool:
         return not (self.added or self.removed or self.changed)
+
+
+def diff_params(current: ParamSet, file_params: ParamSet) -> ParamDiff:
+    """What loading ``file_params`` onto a vehicle holding ``current`` changes, by name.
+
+    ``added``: in the file only (the vehicle has no such parameter: another firmware, a disabled feature);
+    ``removed``: on the vehicle only (the file leaves them alone); ``changed``: values that differ beyond float32.
+    """
+    added = tuple(p for name, p in file_params.items() if name not in current)
+    removed = tuple(p for name, p in current.items() if name not in file_params)
+    changed = tuple(
+        ParamChange(name=name, old=current[name].value, new=p.value)
+        for name, p in file_params.items()
+        if name in current and not values_equal(current[name].value, p.value)
+    )
+    return ParamDiff(added=added, removed=removed, changed=changed)

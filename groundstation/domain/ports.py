@@ -9,21 +9,24 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar, runtime_checkable
 
 from groundstation.domain.commands import CommandResult, VehicleCommand
 from groundstation.domain.events import IntegrationEvent, Severity
+from groundstation.domain.missions import Mission
 from groundstation.domain.models import (
     AdapterKind,
     ApiToken,
     AuditEntry,
     ConnectionSpec,
     DeviceSession,
+    DiscoveredVehicle,
     Profile,
     SessionState,
     VehicleIdentity,
     VideoStream,
 )
+from groundstation.domain.parameters import Parameter, ParamSet, ParamType
 from groundstation.domain.telemetry import TelemetrySample
 from groundstation.domain.video import (
     QosSnapshot,
@@ -277,6 +280,76 @@ class DeviceAdapter(Protocol):
         so a bad request is refused before a session is recorded rather than recorded as failed."""
 
     def create_link(self, session_id: str, spec: ConnectionSpec, sink: TelemetrySink) -> DeviceLink: ...
+
+
+Progress = Callable[[int, int], None]
+"""Called with (done, total) as a parameter or mission transfer advances."""
+
+
+class ParameterAccess(Protocol):
+    """One vehicle's parameters, read and written through its session's link."""
+
+    async def download_all(self, progress: Progress | None = None, timeout_s: float = 60.0) -> ParamSet:
+        """Every parameter, by index; raises OperationTimeoutError naming what is missing."""
+
+    async def get(self, name: str, timeout_s: float | None = None) -> Parameter: ...
+
+    async def set(
+        self, name: str, value: float | int, type: ParamType | None = None, timeout_s: float | None = None
+    ) -> Parameter:
+        """Write and return the value as the vehicle confirmed it; raises when it is not confirmed."""
+
+
+class MissionAccess(Protocol):
+    """One vehicle's stored mission, transferred through its session's link."""
+
+    async def download(self, progress: Progress | None = None, timeout_s: float = 30.0) -> Mission: ...
+
+    async def upload(self, mission: Mission, progress: Progress | None = None, timeout_s: float = 30.0) -> None: ...
+
+    async def clear(self, timeout_s: float = 5.0) -> None: ...
+
+    async def set_current(self, seq: int, timeout_s: float = 5.0) -> None: ...
+
+
+@runtime_checkable
+class VehicleConfigurator(Protocol):
+    """A ``DeviceLink`` whose vehicle keeps parameters and a mission (MAVLink); links of adapters without
+    them (FAKE) do not implement it, and the services answer ``unsupported``."""
+
+    def parameters(self) -> ParameterAccess:
+        """A client with the parameter encoding this vehicle uses (MAVLink: byte-wise or C cast)."""
+
+    def missions(self) -> MissionAccess: ...
+
+
+class VehicleFileFormats(Protocol):
+    """The planners' file formats (Mission Planner and QGroundControl parameter files, ``.plan`` and
+    ``.waypoints`` missions): parsing lives with the adapter that speaks them, the services pass text."""
+
+    def parse_params(self, text: str) -> ParamSet: ...
+
+    def format_params(self, params: ParamSet, file_format: str, *, system_id: int = 1) -> str:
+        """``file_format``: ``mission_planner`` (``NAME,VALUE``) or ``qgroundcontrol`` (tab separated, typed)."""
+
+    def parse_mission(self, text: str) -> Mission:
+        """A ``.plan`` (JSON) or ``.waypoints`` (QGC WPL 110) text, told apart by its content."""
+
+    def format_mission(self, mission: Mission, file_format: str) -> str:
+        """``file_format``: ``plan`` or ``waypoints``."""
+
+
+DiscoveryListener = Callable[[DiscoveredVehicle], None]
+"""Called on the loop's thread, once per vehicle per open link, when an unfollowed autopilot first heartbeats."""
+
+
+@runtime_checkable
+class VehicleDiscovery(Protocol):
+    """An adapter whose links may carry vehicles no session follows yet (MAVLink: several systems on one
+    link), and that tells the profiles about them so they can start a session for each."""
+
+    def add_discovery_listener(self, listener: DiscoveryListener) -> Callable[[], None]:
+        """Register ``listener``; returns the function that removes it again."""
 
 
 # ------------------------------------------------------------------------------------------------- video

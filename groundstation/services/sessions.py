@@ -147,7 +147,7 @@ class SessionService:
             kind, spec, clean = self._validate(name, adapter, url)
             self._require_adapter(kind)
             self._adapters[kind].check(spec)
-            live = self._claim(sid, clean, spec, SessionState.STARTING)
+            live = self._claim(sid, clean, kind, spec, SessionState.STARTING)
         except GroundstationError as exc:
             await self._refused(actor, "session.start", detail, exc)
             raise
@@ -176,7 +176,7 @@ class SessionService:
                     holder=session.id,
                 )
             self._require_adapter(session.adapter)
-            live = self._claim(session.id, session.name, session.connection, SessionState.STARTING)
+            live = self._claim(session.id, session.name, session.adapter, session.connection, SessionState.STARTING)
         except GroundstationError as exc:
             await self._refused(actor, "session.resume", {"session_id": session_id}, exc, target_id=session_id)
             raise
@@ -308,10 +308,12 @@ class SessionService:
         if kind not in self._adapters:
             raise UnsupportedError(f"the {kind.value} adapter is not available in this build of groundstation")
 
-    def _claim(self, sid: str, name: str, spec: ConnectionSpec, state: SessionState) -> LiveSession:
-        """Take the process-wide endpoint before anything opens; the loser learns who holds it."""
+    def _claim(self, sid: str, name: str, kind: AdapterKind, spec: ConnectionSpec, state: SessionState) -> LiveSession:
+        """Take the process-wide endpoint before anything opens; the loser learns who holds it. Sessions of
+        this profile and adapter share a shareable endpoint (several vehicles on one MAVLink link)."""
         if spec.endpoint_key is not None:
-            self._endpoints.claim(spec.endpoint_key, EndpointHolder(self._profile, sid, name))
+            holder = EndpointHolder(self._profile, sid, name, adapter=kind, shareable=spec.shares_endpoint)
+            self._endpoints.claim(spec.endpoint_key, holder)
         live = LiveSession(sid, name, spec, state)
         self._live[sid] = live
         return live

@@ -6,12 +6,18 @@ Options a URL may carry: ``sysid`` (the vehicle to follow), ``gcs_sysid`` (our o
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from pathlib import Path
 
+from groundstation.adapters.mavlink.endpoint import EndpointPool, MavlinkEndpoint, url_for_sysid
 from groundstation.adapters.mavlink.link import MavlinkLink
+from groundstation.adapters.mavlink.vehicle import Component
 from groundstation.domain.errors import InvalidError
-from groundstation.domain.models import AdapterKind, ConnectionSpec
-from groundstation.domain.ports import TelemetrySink
+from groundstation.domain.models import AdapterKind, ConnectionSpec, DiscoveredVehicle
+from groundstation.domain.ports import DiscoveryListener, TelemetrySink
+
+log = logging.getLogger(__name__)
 
 _OPTIONS: dict[str, frozenset[str]] = {
     "udpin": frozenset({"sysid", "gcs_sysid", "tlog_dir"}),
@@ -24,10 +30,42 @@ _FIELD = "connection.url"
 
 
 class MavlinkAdapter:
-    """Makes MAVLink links; with ``tlog_dir`` every live session records ``<tlog_dir>/<session id>.tlog``."""
+    """Makes MAVLink links; with ``tlog_dir`` every live session records ``<tlog_dir>/<session id>.tlog``.
+
+    Sessions on one endpoint (several vehicles behind one UDP port, TCP connection or radio) share it through
+    the adapter's ``EndpointPool``; autopilots heard there that no session follows are announced to the
+    discovery listeners (``VehicleDiscovery``).
+    """
 
     def __init__(self, tlog_dir: Path | None = None) -> None:
         self._tlog_dir = tlog_dir
+        self._listeners: list[DiscoveryListener] = []
+        self.endpoints = EndpointPool(on_vehicle=self._vehicle_heard)
+
+    def add_discovery_listener(self, listener: DiscoveryListener) -> Callable[[], None]:
+        self._listeners.append(listener)
+
+        def remove() -> None:
+            if listener in self._listeners:
+                self._listeners.remove(listener)
+
+        return remove
+
+    def _vehicle_heard(self, endpoint: MavlinkEndpoint, component: Component) -> None:
+        notice = DiscoveredVehicle(
+            adapter=AdapterKind.MAVLINK,
+            link=endpoint.label,
+            url=url_for_sysid(endpoint.spec.url, component.sysid),
+            system_id=component.sysid,
+            autopilot=component.autopilot,
+            vehicle_type=component.type,
+            heard_by=tuple(m.session_id for m in endpoint.members),
+        )
+        for listener in list(self._listeners):
+            try:
+                listener(notice)
+            except Exception:
+                log.exception("a discovery listener failed on %s", notice)
 
     @property
     def kind(self) -> AdapterKind:
@@ -52,4 +90,4 @@ class MavlinkAdapter:
             raise InvalidError("tlog_dir must name a directory", field=_FIELD)
 
     def create_link(self, session_id: str, spec: ConnectionSpec, sink: TelemetrySink) -> MavlinkLink:
-        return MavlinkLink(session_id, spec, sink, tlog_dir=self._tlog_dir)
+        return MavlinkLink(session_id, spec, sink, tlog_dir=self._tlog_dir, pool=self.endpoints)

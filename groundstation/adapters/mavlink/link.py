@@ -1,9 +1,11 @@
-"""One MAVLink session's link: a transport (or a tlog replay), the codec, and the one vehicle it follows.
+"""One MAVLink session's link: an endpoint (shared with the other sessions on it) or a tlog replay, and
+the one vehicle it follows.
 
-Every message, live or replayed, goes through ``_intake``: statistics and the systems seen for all of
-them, then only the target vehicle's messages reach the normalizer, the subscribers (the parameter and
-mission clients, through ``MavChannel``) and the sink. The target is the URL's ``sysid`` or, without one,
-the first autopilot that heartbeats; other systems are recorded (``systems``) for sessions of their own.
+Live traffic is parsed and counted once by the ``MavlinkEndpoint`` (see ``endpoint.py``), which hands every
+message to each link on it; a replay counts its own. Either way ``_follow`` keeps only the target vehicle's
+messages for the normalizer, the subscribers (the parameter and mission clients, through ``MavChannel``) and
+the sink. The target is the URL's ``sysid`` or, without one, the first autopilot that heartbeats and that no
+other session on the endpoint follows; other systems are recorded (``systems``) for sessions of their own.
 """
 
 from __future__ import annotations
@@ -18,23 +20,26 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from groundstation.adapters.mavlink import gcs
+from groundstation.adapters.mavlink import gcs, params_codec
 from groundstation.adapters.mavlink.actions import run_command
-from groundstation.adapters.mavlink.codec import FrameParser, new_encoder
 from groundstation.adapters.mavlink.commands import CommandClient
+from groundstation.adapters.mavlink.endpoint import GCS_COMPONENT, EndpointPool, MavlinkEndpoint
+from groundstation.adapters.mavlink.missions import MissionClient
 from groundstation.adapters.mavlink.normalize import SAMPLE_TRIGGERS
+from groundstation.adapters.mavlink.params import ParamClient
 from groundstation.adapters.mavlink.replay import ReplayResult, replay_tlog
-from groundstation.adapters.mavlink.stats import LinkCounters, LinkStats
+from groundstation.adapters.mavlink.stats import LinkStats
 from groundstation.adapters.mavlink.tlog import TlogRecorder
-from groundstation.adapters.mavlink.transports import SerialTransport, TcpTransport, Transport, UdpTransport
-from groundstation.adapters.mavlink.vehicle import Component, SystemsSeen, TargetVehicle, is_vehicle_heartbeat
+from groundstation.adapters.mavlink.transports import Transport
+from groundstation.adapters.mavlink.vehicle import Component, TargetVehicle, is_vehicle_heartbeat
 from groundstation.domain.commands import CommandOutcome, CommandResult, VehicleCommand
 from groundstation.domain.models import ConnectionSpec
 from groundstation.domain.ports import TelemetrySink
 
 log = logging.getLogger(__name__)
 
-GCS_COMPONENT = 190  # MAV_COMP_ID_MISSIONPLANNER: what ground stations use
+__all__ = ["GCS_COMPONENT", "MavlinkLink"]
+
 _SUBSCRIBER_QUEUE = 4096
 
 
@@ -49,6 +54,7 @@ class MavlinkLink:
         *,
         tlog_dir: Path | None = None,
         clock: Callable[[], float] = time.time,
+        pool: EndpointPool | None = None,
     ) -> None:
         self._session_id = session_id
         self._spec = spec
@@ -60,15 +66,16 @@ class MavlinkLink:
         directory = options.get("tlog_dir")
         self._tlog_dir = Path(directory) if directory else tlog_dir
         self._replay = spec.scheme == "tlog"
-        self._mav = new_encoder(self._gcs_sysid, GCS_COMPONENT, self._write)
-        self._parser = FrameParser()
-        self._counters = LinkCounters(time.monotonic)
+        # Shared only through a pool, and only endpoints the process claims (udpout binds no known port).
+        self._pool = pool if spec.endpoint_key is not None and spec.shares_endpoint else None
+        # A private endpoint until ``open`` attaches to the pool's: a link is usable (and testable) alone.
+        self._endpoint = MavlinkEndpoint(spec, self._gcs_sysid, clock=clock)
+        self._endpoint.members.append(self)
+        self._endpoint_open = False
         self._replay_bad = 0
-        self._systems = SystemsSeen()
         self._vehicle: TargetVehicle | None = None
-        self._commands = CommandClient(self._mav, self.send, lambda: (self.target_system, self.target_component))
+        self._commands = self._command_client()
         self._subscribers: dict[str, list[asyncio.Queue[Any]]] = {}
-        self._transport: Transport | None = None
         self._recorder: TlogRecorder | None = None
         self._tasks: list[asyncio.Task[Any]] = []
         self._setup_task: asyncio.Task[None] | None = None
@@ -92,10 +99,10 @@ class MavlinkLink:
 
     @property
     def mav(self) -> Any:
-        return self._mav
+        return self._endpoint.mav
 
     def send(self, message: Any) -> None:
-        self._mav.send(message)
+        self._endpoint.mav.send(message)
 
     def subscribe(self, *message_types: str) -> contextlib.AbstractAsyncContextManager[AsyncIterator[Any]]:
         return self._subscription(message_types)
@@ -119,7 +126,7 @@ class MavlinkLink:
     async def open(self) -> None:
         if self._closed:
             raise RuntimeError("a closed MAVLink link cannot be opened again; create a new one")
-        if self._tasks or self._transport is not None:
+        if self._tasks or self._endpoint_open:
             return
         loop = asyncio.get_running_loop()
         if self._replay:
@@ -130,13 +137,16 @@ class MavlinkLink:
             speed = None if speed_text == "max" else float(speed_text)
             self._tasks.append(loop.create_task(self._run_replay(path, speed), name=f"mavlink-replay:{path.name}"))
             return
-        transport = _make_transport(self._spec, self._on_bytes)
-        await transport.open()
-        self._transport = transport
+        if self._pool is not None:
+            self._endpoint.remove(self)
+            self._endpoint = await self._pool.attach(self, self._spec, self._gcs_sysid)
+            self._commands = self._command_client()
+        else:
+            await self._endpoint.open()
+        self._endpoint_open = True
         if self._tlog_dir is not None:
             self._recorder = TlogRecorder(self._tlog_dir / f"{self._session_id}.tlog")
             await self._recorder.open()
-        self._tasks.append(loop.create_task(self._tick_forever(), name=f"mavlink-gcs:{self._session_id}"))
 
     async def close(self) -> None:
         self._closed = True
@@ -149,10 +159,14 @@ class MavlinkLink:
         for task in tasks:
             with contextlib.suppress(BaseException):
                 await task
-        transport, self._transport = self._transport, None
-        if transport is not None:
+        if self._endpoint_open:
+            self._endpoint_open = False
             with contextlib.suppress(Exception):
-                await transport.close()
+                if self._pool is not None:
+                    await self._pool.detach(self, self._endpoint)
+                else:
+                    await self._endpoint.close()
+        self._endpoint.remove(self)
         recorder, self._recorder = self._recorder, None
         if recorder is not None:
             with contextlib.suppress(Exception):
@@ -162,24 +176,57 @@ class MavlinkLink:
     async def command(self, command: VehicleCommand, *, timeout_s: float) -> CommandResult:
         if self._replay:
             return CommandResult(CommandOutcome.FAILED, "a tlog replay takes no commands")
-        if self._transport is None:
+        if not self._endpoint_open:
             return CommandResult(CommandOutcome.FAILED, "the MAVLink link is not open")
         if self._vehicle is None or self._vehicle.autopilot is None:
             return CommandResult(CommandOutcome.FAILED, "no vehicle heard on this link yet")
         return await run_command(self._commands, self._vehicle, command, timeout_s=timeout_s)
 
+    # ------------------------------------------------------------------------------------------ VehicleConfigurator
+    def parameters(self) -> ParamClient:
+        """A parameter client with the vehicle's integer encoding: announced in AUTOPILOT_VERSION's
+        capabilities, else known for its autopilot (ArduPilot casts, PX4 is byte-wise), else inferred."""
+        bytewise: bool | None = None
+        vehicle = self._vehicle
+        if vehicle is not None:
+            if vehicle.capabilities is not None:
+                bytewise = params_codec.bytewise_from_capabilities(vehicle.capabilities)
+            if bytewise is None and vehicle.autopilot is not None:
+                bytewise = params_codec.bytewise_from_autopilot(vehicle.autopilot)
+        return ParamClient(self, bytewise=bytewise)
+
+    def missions(self) -> MissionClient:
+        return MissionClient(self)
+
     # ------------------------------------------------------------------------------------------ extras
     def stats(self) -> LinkStats:
-        return self._counters.snapshot(self._parser.bad_frames + self._replay_bad)
+        """The whole link's figures (shared by every session on the endpoint: it is one radio)."""
+        return self._endpoint.counters.snapshot(self._endpoint.parser.bad_frames + self._replay_bad)
 
     @property
     def systems(self) -> list[Component]:
         """Every component that heartbeated on this link (vehicles, cameras, companions, GCSes)."""
-        return self._systems.components
+        return self._endpoint.systems.components
 
     @property
     def vehicle_ids(self) -> list[int]:
-        return self._systems.vehicle_ids
+        return self._endpoint.systems.vehicle_ids
+
+    @property
+    def session_id(self) -> str:
+        return self._session_id
+
+    @property
+    def wanted_sysid(self) -> int | None:
+        return self._wanted_sysid
+
+    @property
+    def followed_sysid(self) -> int | None:
+        return self._vehicle.sysid if self._vehicle is not None else None
+
+    @property
+    def _transport(self) -> Transport | None:
+        return self._endpoint.transport
 
     @property
     def vehicle(self) -> TargetVehicle | None:
@@ -200,10 +247,10 @@ class MavlinkLink:
         vehicle = self._vehicle
         origin = self._first_t or 0.0
         end = self._last_t or origin
-        components = sorted(self._systems.components, key=lambda c: (c.sysid, c.compid))
+        components = sorted(self._endpoint.systems.components, key=lambda c: (c.sysid, c.compid))
         return {
-            "messages": self._counters.messages_in,
-            "bad_frames": self._parser.bad_frames + self._replay_bad,
+            "messages": self._endpoint.counters.messages_in,
+            "bad_frames": self._endpoint.parser.bad_frames + self._replay_bad,
             "vehicles": [c.to_dict() for c in components if c.type != "GCS"],
             "ground_stations": [c.to_dict() for c in components if c.type == "GCS"],
             "target_system": self.target_system or None,
@@ -214,40 +261,42 @@ class MavlinkLink:
 
     # ------------------------------------------------------------------------------------------ intake
     def _on_bytes(self, data: bytes) -> None:
-        self._counters.bytes_in += len(data)
-        messages = self._parser.feed(data)
-        if not messages:
-            return
-        t = self._clock()
-        recorder = self._recorder
-        for msg in messages:
-            if recorder is not None:
-                recorder.record(t, msg.get_msgbuf())
-            self._intake(msg, t, None)
+        """Bytes as a transport delivers them (the endpoint's entry point, for tests without a socket)."""
+        self._endpoint.on_bytes(data)
+
+    def heard(self, msg: Any, t: float) -> None:
+        """The endpoint's delivery of one live message, counted already."""
+        if self._recorder is not None:
+            self._recorder.record(t, msg.get_msgbuf())
+        self._follow(msg, t, None)
+
+    def sent(self, t: float, frame: bytes) -> None:
+        if self._recorder is not None:
+            self._recorder.record(t, frame)
 
     def _on_replayed(self, batch: list[tuple[float, Any]]) -> None:
         for t, msg in batch:
             if msg.get_type() == "BAD_DATA":
                 self._replay_bad += 1
             else:
-                self._intake(msg, t, datetime.fromtimestamp(t, UTC))
+                self._endpoint.observe(msg)
+                self._follow(msg, t, datetime.fromtimestamp(t, UTC))
 
-    def _intake(self, msg: Any, t: float, when: datetime | None) -> None:
+    def _follow(self, msg: Any, t: float, when: datetime | None) -> None:
         header = msg._header
         src, comp = header.srcSystem, header.srcComponent
         mtype = msg._type
-        self._counters.received((src, comp), header.seq)
         if self._first_t is None:
             self._first_t = t
         self._last_t = t
         vehicle = self._vehicle
-        if mtype == "HEARTBEAT":
-            self._systems.heartbeat(src, comp, msg)
-            if vehicle is None and is_vehicle_heartbeat(msg, comp) and self._wanted_sysid in (None, src):
-                vehicle = self._vehicle = TargetVehicle(self._session_id, src, comp)
-        elif mtype == "RADIO_STATUS":
-            # Radios send as their own system (ord('3'), ord('D')): the link's quality, whoever sent it.
-            self._counters.radio(msg.rssi, msg.remrssi)
+        if (
+            vehicle is None
+            and mtype == "HEARTBEAT"
+            and is_vehicle_heartbeat(msg, comp)
+            and (src == self._wanted_sysid or (self._wanted_sysid is None and self._endpoint.is_free(src, self)))
+        ):
+            vehicle = self._vehicle = TargetVehicle(self._session_id, src, comp)
         if vehicle is None or src != vehicle.sysid:
             return
         queues = self._subscribers.get(mtype)
@@ -282,7 +331,7 @@ class MavlinkLink:
         if mtype in SAMPLE_TRIGGERS and vehicle.state.due(t):
             if when is None:
                 when = datetime.fromtimestamp(t, UTC)
-            self._sink.on_sample(vehicle.state.take_sample(t, when, self._counters.link_quality_pct()))
+            self._sink.on_sample(vehicle.state.take_sample(t, when, self._endpoint.counters.link_quality_pct()))
 
     def _statustext(self, vehicle: TargetVehicle, msg: Any, t: float) -> None:
         complete = vehicle.statustext(t, msg)
@@ -290,26 +339,15 @@ class MavlinkLink:
             self._sink.on_message(*complete)
 
     # ------------------------------------------------------------------------------------------ output
-    def _write(self, frame: bytes) -> None:
-        transport = self._transport
-        if transport is None or not transport.send(frame):
-            self._counters.dropped_out += 1
-            return
-        self._counters.sent(len(frame))
-        if self._recorder is not None:
-            self._recorder.record(self._clock(), frame)
-
-    async def _tick_forever(self) -> None:
-        while True:
-            gcs.send_heartbeat(self._mav)
-            self._counters.tick()
-            await asyncio.sleep(1.0)
+    def _command_client(self) -> CommandClient:
+        return CommandClient(self._endpoint.mav, self.send, lambda: (self.target_system, self.target_component))
 
     def _start_setup(self, vehicle: TargetVehicle) -> None:
         if self._setup_task is not None and not self._setup_task.done():
             return
         self._setup_task = asyncio.get_running_loop().create_task(
-            gcs.set_up_vehicle(self._commands, self._mav, self.send, vehicle), name=f"mavlink-setup:{vehicle.sysid}"
+            gcs.set_up_vehicle(self._commands, self._endpoint.mav, self.send, vehicle),
+            name=f"mavlink-setup:{vehicle.sysid}",
         )
 
     async def _run_replay(self, path: Path, speed: float | None) -> None:
@@ -323,26 +361,13 @@ class MavlinkLink:
             self._sink.on_failure(f"the replay of {path.name} stopped: {exc}")
         finally:
             ticker.cancel()
-            self._counters.tick()
+            self._endpoint.counters.tick()
             self._finished.set()
 
     async def _tick_replay(self) -> None:
         while True:
-            self._counters.tick()
+            self._endpoint.counters.tick()
             await asyncio.sleep(1.0)
-
-
-def _make_transport(spec: ConnectionSpec, on_data: Callable[[bytes], None]) -> Transport:
-    parts = urlsplit(spec.url)
-    if spec.scheme in ("udpin", "udpout"):
-        assert parts.hostname is not None and parts.port is not None
-        return UdpTransport(parts.hostname, parts.port, on_data, listen=spec.scheme == "udpin")
-    if spec.scheme == "tcp":
-        assert parts.hostname is not None and parts.port is not None
-        return TcpTransport(parts.hostname, parts.port, on_data)
-    if spec.scheme == "serial":
-        return SerialTransport(unquote(parts.path), int(spec.options.get("baud", "57600")), on_data)
-    raise ValueError(f"no transport for {spec.scheme}://")
 
 
 async def _drain(queue: asyncio.Queue[Any]) -> AsyncIterator[Any]:

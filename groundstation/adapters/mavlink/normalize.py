@@ -121,11 +121,19 @@ class VehicleState:
 
     def _global_position(self, m: Any) -> None:
         f = self.f
-        self._has_global_position = True
-        f.lat_deg = m.lat / 1e7
-        f.lon_deg = m.lon / 1e7
-        f.alt_msl_m = m.alt / 1000.0
-        f.alt_rel_m = m.relative_alt / 1000.0
+        if m.lat == 0 and m.lon == 0:
+            # ArduPilot streams zeros until its estimator has an origin (no GPS fix yet): that is "position
+            # unknown", not a vehicle at 0 N 0 E (which the map would draw, and a goto would be relative to).
+            # A GPS_RAW_INT position, if any, stands in meanwhile.
+            if self._has_global_position:
+                self._has_global_position = False
+                f.lat_deg = f.lon_deg = f.alt_msl_m = f.alt_rel_m = None
+        else:
+            self._has_global_position = True
+            f.lat_deg = m.lat / 1e7
+            f.lon_deg = m.lon / 1e7
+            f.alt_msl_m = m.alt / 1000.0
+            f.alt_rel_m = m.relative_alt / 1000.0
         if m.hdg != _UINT16_MAX:
             f.heading_deg = m.hdg / 100.0
         if f.groundspeed_mps is None:

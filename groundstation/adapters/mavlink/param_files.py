@@ -18,12 +18,11 @@ from pathlib import Path
 from groundstation.domain.errors import InvalidError
 from groundstation.domain.parameters import (
     MAX_NAME_LENGTH,
-    ParamChange,
     ParamDiff,
     Parameter,
     ParamSet,
     ParamType,
-    values_equal,
+    diff_params,
 )
 
 
@@ -121,19 +120,8 @@ def format_value(value: float | int, param_type: ParamType | None) -> str:
 
 
 def diff(current: ParamSet, file_params: ParamSet) -> ParamDiff:
-    """What loading ``file_params`` onto a vehicle holding ``current`` changes, by name.
-
-    ``added``: in the file only (the vehicle has no such parameter: another firmware, a disabled feature);
-    ``removed``: on the vehicle only (the file leaves them alone); ``changed``: values that differ beyond float32.
-    """
-    added = tuple(p for name, p in file_params.items() if name not in current)
-    removed = tuple(p for name, p in current.items() if name not in file_params)
-    changed = tuple(
-        ParamChange(name=name, old=current[name].value, new=p.value)
-        for name, p in file_params.items()
-        if name in current and not values_equal(current[name].value, p.value)
-    )
-    return ParamDiff(added=added, removed=removed, changed=changed)
+    """What loading ``file_params`` onto a vehicle holding ``current`` changes (see ``diff_params``)."""
+    return diff_params(current, file_params)
 
 
 def _parse_mp_line(line: str, number: int) -> Parameter:

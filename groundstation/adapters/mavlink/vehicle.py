@@ -129,6 +129,8 @@ class TargetVehicle:
         self.vehicle_type: int | None = None
         self.custom_mode: int | None = None
         self.identity: VehicleIdentity | None = None
+        # MAV_PROTOCOL_CAPABILITY bits from AUTOPILOT_VERSION (the parameter encoding among them); None before.
+        self.capabilities: int | None = None
         self.last_heartbeat: float | None = None
         self.texts: deque[tuple[float, Severity, str]] = deque(maxlen=32)
         self.text_count = 0
@@ -155,6 +157,7 @@ class TargetVehicle:
         return self._identify(firmware, msg)
 
     def autopilot_version(self, msg: Any) -> VehicleIdentity | None:
+        self.capabilities = int(msg.capabilities)
         if self.identity is None:
             return None
         firmware = firmware_version(msg.flight_sw_version)

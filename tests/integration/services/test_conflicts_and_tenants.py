@@ -47,10 +47,16 @@ async def test_an_endpoint_is_held_by_one_live_session_in_the_whole_process(runt
         await b.sessions.start("radio", AdapterKind.MAVLINK, "udpin://127.0.0.1:14550")
     assert "endpoint udp:14550 is held by session 'radio'" in info.value.message
     assert "profile 'alpha-co'" in info.value.message
-    # Within one profile too, whatever the name or sysid.
-    with pytest.raises(ConflictError, match="endpoint udp:14550"):
-        await a.sessions.start("radio2", AdapterKind.MAVLINK, "udpin://0.0.0.0:14550?sysid=2")
+    # Within one profile, another vehicle on the same link shares the endpoint (one session per sysid)...
+    second = await a.sessions.start("radio sys 2", AdapterKind.MAVLINK, "udpin://0.0.0.0:14550?sysid=2")
+    assert second.state.is_live
+    # ...and the other profile is still refused while any of them holds it, naming the first holder.
+    with pytest.raises(ConflictError, match="held by session 'radio'"):
+        await b.sessions.start("radio", AdapterKind.MAVLINK, "udpin://127.0.0.1:14550?sysid=3")
     await a.sessions.stop(holder.id)
+    with pytest.raises(ConflictError, match="held by session 'radio sys 2'"):
+        await b.sessions.start("radio", AdapterKind.MAVLINK, "udpin://0.0.0.0:14550")
+    await a.sessions.stop(second.id)
     assert (await b.sessions.start("radio", AdapterKind.MAVLINK, "udpin://0.0.0.0:14550")).state.is_live
 
 

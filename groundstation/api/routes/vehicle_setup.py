@@ -1,0 +1,199 @@
+"""``/api/integration/device-sessions/{id}/parameters`` and ``.../mission``: a running vehicle's setup.
+
+Reads are for viewers, writes for operators; every write is audited by the services with the caller's actor
+and the vehicle's answer. A vehicle that does not confirm a write within the protocol's retries is a 504.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Protocol, runtime_checkable
+
+from fastapi import APIRouter, Depends, Query, Response
+from pydantic import BaseModel, Field
+
+from groundstation.api.auth import Caller, operator, viewer
+from groundstation.api.responses import ApiJSONResponse, errors
+from groundstation.domain.errors import InvalidError, UnsupportedError
+from groundstation.domain.missions import Mission, MissionItem, MissionType
+from groundstation.domain.parameters import MAX_NAME_LENGTH, Parameter
+from groundstation.services.vehicle_setup import MissionService, ParameterService
+
+router = APIRouter(prefix="/api/integration/device-sessions", tags=["vehicle setup"])
+
+Viewer = Annotated[Caller, Depends(viewer)]
+Operator = Annotated[Caller, Depends(operator)]
+
+MAX_ITEMS = 500  # a 64 KiB body holds about this many items anyway
+MAX_PARAMS_PER_PATCH = 200
+MAX_FILE_CHARS = 60_000
+
+
+@runtime_checkable
+class _VehicleSetup(Protocol):
+    """The part of an opened profile these routes use (``ProfileServices`` has it)."""
+
+    @property
+    def parameters(self) -> ParameterService: ...
+
+    @property
+    def missions(self) -> MissionService: ...
+
+
+def _setup(caller: Caller) -> _VehicleSetup:
+    profile = caller.profile
+    if not isinstance(profile, _VehicleSetup):
+        raise UnsupportedError("this server has no parameter or mission services")
+    return profile
+
+
+def _with_timeout(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    documented = errors(*statuses)
+    template = dict(documented[statuses[0]])
+    template["description"] = "The vehicle did not answer or confirm within the protocol's retries."
+    return {**documented, 504: template}
+
+
+class ParameterOut(BaseModel):
+    name: str
+    value: float | int
+    type: str | None = Field(description="MAV_PARAM_TYPE name (INT16, REAL32...); null when unknown")
+    index: int | None
+
+
+class ParametersOut(BaseModel):
+    session_id: str
+    count: int
+    parameters: list[ParameterOut]
+
+
+class ParametersPatch(BaseModel):
+    model_config = {"extra": "forbid"}
+    values: dict[str, float | int] = Field(
+        min_length=1, max_length=MAX_PARAMS_PER_PATCH, examples=[{"RTL_ALT": 2500, "WPNAV_SPEED": 600.0}]
+    )
+
+
+class MissionItemIO(BaseModel):
+    model_config = {"extra": "forbid"}
+    seq: int = Field(ge=0, le=65535)
+    command: int = Field(ge=0, le=65535, description="MAV_CMD number (16 waypoint, 22 takeoff, 20 RTL...)")
+    frame: int = Field(default=3, ge=0, le=255, description="MAV_FRAME number (3: relative altitude)")
+    current: bool = False
+    autocontinue: bool = True
+    param1: float = 0.0
+    param2: float = 0.0
+    param3: float = 0.0
+    param4: float = 0.0
+    x: float = Field(default=0.0, description="latitude in degrees for global frames")
+    y: float = Field(default=0.0, description="longitude in degrees for global frames")
+    z: float = 0.0
+
+
+class HomeIO(BaseModel):
+    latitude: float
+    longitude: float
+    altitude: float
+
+
+class MissionOut(BaseModel):
+    session_id: str
+    items: list[MissionItemIO]
+    home: HomeIO | None = None
+
+
+class MissionIn(BaseModel):
+    """Either ``items``, or ``file``: the text of a QGroundControl ``.plan`` or ``.waypoints`` file."""
+
+    model_config = {"extra": "forbid"}
+    items: list[MissionItemIO] | None = Field(default=None, max_length=MAX_ITEMS)
+    file: str | None = Field(default=None, max_length=MAX_FILE_CHARS)
+
+
+def _parameter_view(p: Parameter) -> dict[str, Any]:
+    return {"name": p.name, "value": p.value, "type": p.type.name if p.type else None, "index": p.index}
+
+
+def _mission_view(session_id: str, mission: Mission) -> dict[str, Any]:
+    home = mission.home
+    return {
+        "session_id": session_id,
+        "items": [
+            {
+                "seq": i.seq,
+                "command": i.command,
+                "frame": i.frame,
+                "current": i.current,
+                "autocontinue": i.autocontinue,
+                "param1": i.param1,
+                "param2": i.param2,
+                "param3": i.param3,
+                "param4": i.param4,
+                "x": i.x,
+                "y": i.y,
+                "z": i.z,
+            }
+            for i in mission.items
+        ],
+        "home": None
+        if home is None
+        else {"latitude": home.latitude, "longitude": home.longitude, "altitude": home.altitude},
+    }
+
+
+@router.get("/{session_id}/parameters", response_model=ParametersOut, responses=_with_timeout(401, 404, 409, 422))
+async def get_parameters(
+    session_id: str,
+    caller: Viewer,
+    refresh: Annotated[bool, Query(description="download again even if a download is cached")] = False,
+) -> ApiJSONResponse:
+    """Every parameter of the running session's vehicle (downloaded once, then kept up to date by writes)."""
+    service = _setup(caller).parameters
+    params = None if refresh else service.cached(session_id)
+    if params is None:
+        params = await service.download(session_id)
+    views = [_parameter_view(p) for p in params.values()]
+    return ApiJSONResponse({"session_id": session_id, "count": len(views), "parameters": views})
+
+
+@router.patch(
+    "/{session_id}/parameters", response_model=ParametersOut, responses=_with_timeout(401, 403, 404, 409, 413, 422)
+)
+async def patch_parameters(session_id: str, body: ParametersPatch, caller: Operator) -> ApiJSONResponse:
+    """Write parameters in the order given; each is audited, and the first the vehicle does not confirm
+    ends the request with its error (the ones before it stay written)."""
+    for name in body.values:
+        if not name or len(name) > MAX_NAME_LENGTH or not name.isascii():
+            raise InvalidError(f"{name!r} is not a parameter name", field=f"values.{name}")
+    written = await _setup(caller).parameters.set_many(session_id, dict(body.values), actor=caller.actor)
+    views = [_parameter_view(p) for p in written]
+    return ApiJSONResponse({"session_id": session_id, "count": len(views), "parameters": views})
+
+
+@router.get("/{session_id}/mission", response_model=MissionOut, responses=_with_timeout(401, 404, 409, 422))
+async def get_mission(session_id: str, caller: Viewer) -> ApiJSONResponse:
+    """The mission stored on the vehicle, downloaded now (for ArduPilot, item 0 is home)."""
+    mission = await _setup(caller).missions.download(session_id)
+    return ApiJSONResponse(_mission_view(session_id, mission))
+
+
+@router.put("/{session_id}/mission", response_model=MissionOut, responses=_with_timeout(401, 403, 404, 409, 413, 422))
+async def put_mission(session_id: str, body: MissionIn, caller: Operator) -> ApiJSONResponse:
+    """Replace the vehicle's mission with ``items`` or a planner ``file``; answers with what was uploaded."""
+    if (body.items is None) == (body.file is None):
+        raise InvalidError("give either items or file", field="items")
+    if body.file is not None:
+        mission = _setup(caller).missions.import_text(body.file)
+    else:
+        assert body.items is not None
+        if [i.seq for i in body.items] != list(range(len(body.items))):
+            raise InvalidError("items must be numbered 0, 1, 2... in order", field="items")
+        mission = Mission(tuple(MissionItem(**i.model_dump(), mission_type=MissionType.MISSION) for i in body.items))
+    await _setup(caller).missions.upload(session_id, mission, actor=caller.actor)
+    return ApiJSONResponse(_mission_view(session_id, mission))
+
+
+@router.delete("/{session_id}/mission", status_code=204, responses=_with_timeout(401, 403, 404, 409, 422))
+async def delete_mission(session_id: str, caller: Operator) -> Response:
+    """Clear the vehicle's mission (ArduPilot keeps home as item 0)."""
+    await _setup(caller).missions.clear(session_id, actor=caller.actor)
+    return Response(status_code=204)

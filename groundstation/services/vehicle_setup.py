@@ -1,0 +1,237 @@
+"""A vehicle's parameters and mission, read and written through its running session, every write audited.
+
+The protocol work (MAVLink's parameter and mission microservices) belongs to the link, reached through the
+domain's ``VehicleConfigurator`` port; file formats come through ``VehicleFileFormats``; this module adds what
+an operator's action needs around them: the session must be running, a write is audited with its actor and
+outcome (also when the vehicle refuses or never answers), and a download's progress is visible while it runs.
+Files travel as text, so the API, the CLI and the GUI decide where they live.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from groundstation.domain import actors
+from groundstation.domain.errors import ConflictError, GroundstationError, NotFoundError, UnsupportedError
+from groundstation.domain.missions import Mission
+from groundstation.domain.models import Outcome
+from groundstation.domain.parameters import ParamDiff, Parameter, ParamSet, diff_params
+from groundstation.domain.ports import UnitOfWork, VehicleConfigurator, VehicleFileFormats
+from groundstation.services.audit import AuditService, WriteScope
+from groundstation.services.sessions import SessionService
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class TransferProgress:
+    """How far a running download or upload is: ``done`` of ``total`` (total 0 until the vehicle says)."""
+
+    operation: str
+    done: int
+    total: int
+
+
+class _Base:
+    def __init__(self, *, sessions: SessionService, audit: AuditService, files: VehicleFileFormats | None) -> None:
+        self._sessions = sessions
+        self._audit = audit
+        self._files = files
+        self._progress: dict[str, TransferProgress] = {}
+
+    def progress(self, session_id: str) -> TransferProgress | None:
+        """The transfer running on this session now, if any."""
+        return self._progress.get(session_id)
+
+    def files(self) -> VehicleFileFormats:
+        if self._files is None:
+            raise UnsupportedError("no planner file formats are available in this build")
+        return self._files
+
+    async def _configurator(self, session_id: str) -> VehicleConfigurator:
+        session = await self._sessions.get(session_id)  # NotFoundError for unknown ids
+        link = self._sessions.live_link(session_id)
+        if link is None:
+            raise ConflictError(
+                f"session '{session.name}' is {session.state.value}; the vehicle's setup needs a running session",
+                holder=session.id,
+            )
+        if not isinstance(link, VehicleConfigurator):
+            raise UnsupportedError(f"{session.adapter.value} vehicles have no parameters or mission to configure")
+        return link
+
+    async def _configurator_for_write(
+        self, session_id: str, action: str, detail: dict[str, Any], actor: str
+    ) -> VehicleConfigurator:
+        try:
+            return await self._configurator(session_id)
+        except GroundstationError as exc:
+            await self._audit.record_failure(
+                actor=actor, action=action, target_id=session_id, detail={**detail, "error": exc.message}
+            )
+            raise
+
+    def _tracker(self, session_id: str, operation: str) -> Callable[[int, int], None]:
+        self._progress[session_id] = TransferProgress(operation, 0, 0)
+
+        def update(done: int, total: int) -> None:
+            self._progress[session_id] = TransferProgress(operation, done, total)
+
+        return update
+
+    async def _audited(
+        self,
+        session_id: str,
+        action: str,
+        detail: dict[str, Any],
+        actor: str,
+        run: Callable[[], Awaitable[T]],
+        describe: Callable[[T], dict[str, Any]],
+    ) -> T:
+        """Run a write on the vehicle, then audit it: success with what the vehicle confirmed, or failure
+        with the reason (then re-raised), so a refused or unanswered write is in the log too."""
+        try:
+            result = await run()
+        except GroundstationError as exc:
+            await self._audit.record_failure(
+                actor=actor,
+                action=action,
+                target_id=session_id,
+                detail={**detail, "error": exc.message, "code": exc.code.value},
+            )
+            raise
+
+        def work(uow: UnitOfWork, scope: WriteScope) -> None:
+            if uow.sessions.get(session_id) is None:
+                raise NotFoundError(f"session {session_id!r} was deleted while {action} ran")
+            scope.detail.update(describe(result))
+
+        await self._audit.write(
+            actor=actor, action=action, target_id=session_id, work=work, detail=detail, outcome=Outcome.SUCCESS
+        )
+        return result
+
+
+class ParameterService(_Base):
+    """Download (with progress), read, write, save, load and diff a running session's parameters."""
+
+    def __init__(self, *, sessions: SessionService, audit: AuditService, files: VehicleFileFormats | None) -> None:
+        super().__init__(sessions=sessions, audit=audit, files=files)
+        self._cache: dict[str, ParamSet] = {}
+
+    def cached(self, session_id: str) -> ParamSet | None:
+        """The last full download of this session's parameters, updated by every confirmed write."""
+        return self._cache.get(session_id)
+
+    async def download(self, session_id: str, *, timeout_s: float = 60.0) -> ParamSet:
+        link = await self._configurator(session_id)
+        try:
+            params = await link.parameters().download_all(self._tracker(session_id, "parameters.download"), timeout_s)
+        finally:
+            self._progress.pop(session_id, None)
+        self._cache[session_id] = params
+        return params
+
+    async def get(self, session_id: str, name: str) -> Parameter:
+        link = await self._configurator(session_id)
+        return await link.parameters().get(name)
+
+    async def set(self, session_id: str, name: str, value: float | int, *, actor: str = actors.OPERATOR) -> Parameter:
+        """Write one parameter; returns it as the vehicle confirmed it. Audited either way."""
+        known = self._cache.get(session_id)
+        old = known[name].value if known is not None and name in known else None
+        detail = {"name": name, "value": value, "old": old}
+        link = await self._configurator_for_write(session_id, "parameter.set", detail, actor)
+        client = link.parameters()
+        param_type = known[name].type if known is not None and name in known else None
+
+        async def run() -> Parameter:
+            return await client.set(name, value, param_type)
+
+        confirmed = await self._audited(
+            session_id, "parameter.set", detail, actor, run, lambda p: {"confirmed": p.value}
+        )
+        self._remember(session_id, confirmed)
+        return confirmed
+
+    async def set_many(
+        self, session_id: str, values: dict[str, float | int], *, actor: str = actors.OPERATOR
+    ) -> list[Parameter]:
+        """Write several parameters in order, each audited; stops at the first the vehicle does not confirm."""
+        return [await self.set(session_id, name, value, actor=actor) for name, value in values.items()]
+
+    async def diff_text(self, session_id: str, text: str) -> ParamDiff:
+        """What loading a parameter file would change on the vehicle (downloading first if needed)."""
+        file_params = self.files().parse_params(text)
+        current = self._cache.get(session_id) or await self.download(session_id)
+        return diff_params(current, file_params)
+
+    async def load_text(self, session_id: str, text: str, *, actor: str = actors.OPERATOR) -> list[Parameter]:
+        """Write the values of a parameter file that differ from the vehicle's; parameters the vehicle does
+        not have are left out (they would be refused one by one). Returns what the vehicle confirmed."""
+        changes = await self.diff_text(session_id, text)
+        return await self.set_many(session_id, {c.name: c.new for c in changes.changed}, actor=actor)
+
+    async def export_text(self, session_id: str, file_format: str) -> str:
+        """The vehicle's parameters as a planner's file (the last download, or a fresh one)."""
+        current = self._cache.get(session_id) or await self.download(session_id)
+        session = await self._sessions.get(session_id)
+        return self.files().format_params(current, file_format, system_id=session.identity.system_id or 1)
+
+    def forget(self, session_id: str) -> None:
+        self._cache.pop(session_id, None)
+
+    def _remember(self, session_id: str, confirmed: Parameter) -> None:
+        known = self._cache.get(session_id)
+        if known is None or confirmed.name not in known:
+            return
+        updated = [
+            Parameter(p.name, confirmed.value, p.type, p.index) if p.name == confirmed.name else p
+            for p in known.values()
+        ]
+        self._cache[session_id] = ParamSet.of(updated)
+
+
+class MissionService(_Base):
+    """Download, upload, clear and step a running session's mission; import and export planner files."""
+
+    async def download(self, session_id: str, *, timeout_s: float = 30.0) -> Mission:
+        link = await self._configurator(session_id)
+        try:
+            return await link.missions().download(self._tracker(session_id, "mission.download"), timeout_s)
+        finally:
+            self._progress.pop(session_id, None)
+
+    async def upload(
+        self, session_id: str, mission: Mission, *, actor: str = actors.OPERATOR, timeout_s: float = 30.0
+    ) -> None:
+        detail = {"items": len(mission.items)}
+        link = await self._configurator_for_write(session_id, "mission.upload", detail, actor)
+
+        async def run() -> None:
+            try:
+                await link.missions().upload(mission, self._tracker(session_id, "mission.upload"), timeout_s)
+            finally:
+                self._progress.pop(session_id, None)
+
+        await self._audited(session_id, "mission.upload", detail, actor, run, lambda _r: {})
+
+    async def clear(self, session_id: str, *, actor: str = actors.OPERATOR) -> None:
+        link = await self._configurator_for_write(session_id, "mission.clear", {}, actor)
+        await self._audited(session_id, "mission.clear", {}, actor, lambda: link.missions().clear(), lambda _r: {})
+
+    async def set_current(self, session_id: str, seq: int, *, actor: str = actors.OPERATOR) -> None:
+        detail = {"seq": seq}
+        link = await self._configurator_for_write(session_id, "mission.set_current", detail, actor)
+        await self._audited(
+            session_id, "mission.set_current", detail, actor, lambda: link.missions().set_current(seq), lambda _r: {}
+        )
+
+    def import_text(self, text: str) -> Mission:
+        """A ``.plan`` or ``.waypoints`` file's mission (told apart by content)."""
+        return self.files().parse_mission(text)
+
+    def export_text(self, mission: Mission, file_format: str) -> str:
+        return self.files().format_mission(mission, file_format)
