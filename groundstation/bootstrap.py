@@ -9,7 +9,6 @@ from __future__ import annotations
 import gc
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -36,6 +35,7 @@ from groundstation.services.auto_sessions import AutoSessionService
 from groundstation.services.bus import EventBus
 from groundstation.services.commands import CommandService
 from groundstation.services.endpoints import EndpointRegistry
+from groundstation.services.profile import ProfileServices
 from groundstation.services.recordings import RecordingService
 from groundstation.services.sessions import SessionService
 from groundstation.services.settings import SettingsService
@@ -65,49 +65,6 @@ def default_catalog(root: Path | None = None) -> FileProfileCatalog:
 
 def default_adapters() -> dict[AdapterKind, DeviceAdapter]:
     return {AdapterKind.FAKE: FakeAdapter(scenario_dirs=[scenarios_dir()]), AdapterKind.MAVLINK: MavlinkAdapter()}
-
-
-@dataclass
-class ProfileServices:
-    """The services of one opened profile; the tenant boundary is this object and its store."""
-
-    store: ProfileStore
-    bus: EventBus
-    audit: AuditService
-    hub: TelemetryHub
-    sessions: SessionService
-    streams: VideoStreamService
-    commands: CommandService
-    settings: SettingsService
-    tokens: TokenService
-    parameters: ParameterService
-    missions: MissionService
-    # The decode workers of the profile's streams, and its recordings and snapshots; None for readers and
-    # for runtimes opened without video.
-    video: VideoPipeline | None = None
-    recordings: RecordingService | None = None
-    # Sessions for vehicles that appear on a running link (``mavlink.auto_sessions``); None for readers.
-    auto_sessions: AutoSessionService | None = None
-
-    @property
-    def name(self) -> str:
-        return self.store.profile.name
-
-    async def close(self) -> None:
-        """Stop what runs (workers joined, sessions end ``stopped``), flush telemetry, close the database."""
-        try:
-            if self.recordings is not None:
-                await self.recordings.close()
-            if self.video is not None:
-                await self.video.close()
-            if self.auto_sessions is not None:
-                await self.auto_sessions.close()
-            if not self.store.read_only:
-                await self.sessions.shutdown()
-            await self.hub.close()
-            self.bus.close()
-        finally:
-            await self.store.close()
 
 
 class Runtime:

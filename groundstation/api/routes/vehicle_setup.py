@@ -6,17 +6,16 @@ and the vehicle's answer. A vehicle that does not confirm a write within the pro
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Protocol, runtime_checkable
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel, Field
 
 from groundstation.api.auth import Caller, operator, viewer
 from groundstation.api.responses import ApiJSONResponse, errors
-from groundstation.domain.errors import InvalidError, UnsupportedError
+from groundstation.domain.errors import InvalidError
 from groundstation.domain.missions import Mission, MissionItem, MissionType
 from groundstation.domain.parameters import MAX_NAME_LENGTH, Parameter
-from groundstation.services.vehicle_setup import MissionService, ParameterService
 
 router = APIRouter(prefix="/api/integration/device-sessions", tags=["vehicle setup"])
 
@@ -26,24 +25,6 @@ Operator = Annotated[Caller, Depends(operator)]
 MAX_ITEMS = 500  # a 64 KiB body holds about this many items anyway
 MAX_PARAMS_PER_PATCH = 200
 MAX_FILE_CHARS = 60_000
-
-
-@runtime_checkable
-class _VehicleSetup(Protocol):
-    """The part of an opened profile these routes use (``ProfileServices`` has it)."""
-
-    @property
-    def parameters(self) -> ParameterService: ...
-
-    @property
-    def missions(self) -> MissionService: ...
-
-
-def _setup(caller: Caller) -> _VehicleSetup:
-    profile = caller.profile
-    if not isinstance(profile, _VehicleSetup):
-        raise UnsupportedError("this server has no parameter or mission services")
-    return profile
 
 
 def _with_timeout(*statuses: int) -> dict[int | str, dict[str, Any]]:
@@ -147,7 +128,7 @@ async def get_parameters(
     refresh: Annotated[bool, Query(description="download again even if a download is cached")] = False,
 ) -> ApiJSONResponse:
     """Every parameter of the running session's vehicle (downloaded once, then kept up to date by writes)."""
-    service = _setup(caller).parameters
+    service = caller.profile.parameters
     params = None if refresh else service.cached(session_id)
     if params is None:
         params = await service.download(session_id)
@@ -164,7 +145,7 @@ async def patch_parameters(session_id: str, body: ParametersPatch, caller: Opera
     for name in body.values:
         if not name or len(name) > MAX_NAME_LENGTH or not name.isascii():
             raise InvalidError(f"{name!r} is not a parameter name", field=f"values.{name}")
-    written = await _setup(caller).parameters.set_many(session_id, dict(body.values), actor=caller.actor)
+    written = await caller.profile.parameters.set_many(session_id, dict(body.values), actor=caller.actor)
     views = [_parameter_view(p) for p in written]
     return ApiJSONResponse({"session_id": session_id, "count": len(views), "parameters": views})
 
@@ -172,7 +153,7 @@ async def patch_parameters(session_id: str, body: ParametersPatch, caller: Opera
 @router.get("/{session_id}/mission", response_model=MissionOut, responses=_with_timeout(401, 404, 409, 422))
 async def get_mission(session_id: str, caller: Viewer) -> ApiJSONResponse:
     """The mission stored on the vehicle, downloaded now (for ArduPilot, item 0 is home)."""
-    mission = await _setup(caller).missions.download(session_id)
+    mission = await caller.profile.missions.download(session_id)
     return ApiJSONResponse(_mission_view(session_id, mission))
 
 
@@ -182,18 +163,18 @@ async def put_mission(session_id: str, body: MissionIn, caller: Operator) -> Api
     if (body.items is None) == (body.file is None):
         raise InvalidError("give either items or file", field="items")
     if body.file is not None:
-        mission = _setup(caller).missions.import_text(body.file)
+        mission = caller.profile.missions.import_text(body.file)
     else:
         assert body.items is not None
         if [i.seq for i in body.items] != list(range(len(body.items))):
             raise InvalidError("items must be numbered 0, 1, 2... in order", field="items")
         mission = Mission(tuple(MissionItem(**i.model_dump(), mission_type=MissionType.MISSION) for i in body.items))
-    await _setup(caller).missions.upload(session_id, mission, actor=caller.actor)
+    await caller.profile.missions.upload(session_id, mission, actor=caller.actor)
     return ApiJSONResponse(_mission_view(session_id, mission))
 
 
 @router.delete("/{session_id}/mission", status_code=204, responses=_with_timeout(401, 403, 404, 409, 422))
 async def delete_mission(session_id: str, caller: Operator) -> Response:
     """Clear the vehicle's mission (ArduPilot keeps home as item 0)."""
-    await _setup(caller).missions.clear(session_id, actor=caller.actor)
+    await caller.profile.missions.clear(session_id, actor=caller.actor)
     return Response(status_code=204)
