@@ -159,4 +159,10 @@ def _describe(event: IntegrationEvent) -> str | None:
         return (
             f"session '{data.get('name')}' command {data.get('command')}: {data.get('outcome')} {data.get('message')}"
         )
+    if event.kind is EventKind.STREAM_STATE_CHANGED:
+        error = f" ({data['error']})" if data.get("error") else ""
+        return f"stream '{data.get('name')}' {data.get('from')} -> {data.get('to')}{error}"
+    if event.kind in (EventKind.RECORDING_STARTED, EventKind.RECORDING_STOPPED):
+        verb = "started" if event.kind is EventKind.RECORDING_STARTED else f"stopped ({data.get('state')})"
+        return f"stream '{data.get('name')}' recording {data.get('recording_id')} {verb}"
     return None

@@ -51,6 +51,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(message)s",
         stream=sys.stderr,
     )
+    if not args.debug:
+        # Libraries' own progress lines (Alembic's plugin set-up, uvicorn's per-request access log) would
+        # bury the state changes an operator follows; they stay available under --debug.
+        for noisy in ("alembic", "uvicorn.access"):
+            logging.getLogger(noisy).setLevel(logging.WARNING)
     handler = getattr(args, "handler", None)
     if handler is None:
         parser.error(f"'{args.command}' needs a subcommand")
