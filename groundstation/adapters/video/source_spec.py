@@ -17,7 +17,9 @@ from groundstation.domain.errors import InvalidError
 from groundstation.domain.video_sources import validate_video_url
 
 DEFAULT_OPEN_TIMEOUT_MS = 5000
-DEFAULT_READ_TIMEOUT_MS = 3000
+# Under 2 s: a worker blocked in a read when asked to stop ends within the 2 s a stop may take (a read
+# cannot be interrupted). A live source that goes quiet is "stalled" after 1 s and reconnected after this.
+DEFAULT_READ_TIMEOUT_MS = 1800
 _FIELD = "url"
 _TIMEOUT_KEYS = ("open_timeout_ms", "read_timeout_ms")
 

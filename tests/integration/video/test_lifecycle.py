@@ -75,3 +75,21 @@ def test_stop_is_idempotent_and_no_status_after_it() -> None:
     seen = len(log.statuses)
     assert worker.status().state is StreamState.IDLE
     assert len(log.statuses) == seen
+
+
+@pytest.mark.peer
+def test_stop_joins_within_2_s_while_blocked_in_a_read_of_a_source_that_died(clip: Path) -> None:
+    """The default read timeout is what bounds this: a read cannot be interrupted once it has started."""
+    factory = OpenCvVideoSourceFactory()
+    port = media.free_port()
+    sender = media.mpegts_sender(clip, port).start()
+    try:
+        worker = factory.create_worker("dying", f"udp://127.0.0.1:{port}", on_status=StatusLog())
+        worker.start()
+        wait_for(lambda: worker.status().state is StreamState.LIVE, within=8)
+    finally:
+        sender.kill()
+    wait_for(lambda: worker.status().state is StreamState.STALLED, within=3, what="stalled")
+    started = time.monotonic()
+    assert worker.stop(2.0)
+    assert time.monotonic() - started < 2.0

@@ -35,7 +35,7 @@ def test_mpegts_sender_killed_and_restarted(running: Running, clip: Path) -> Non
     port = media.free_port()
     peer = media.mpegts_sender(clip, port).start()
     try:
-        # A silent UDP port is only noticed by the read timeout: 1.5 s here instead of the default 3 s.
+        # A silent UDP port is only noticed by the read timeout: 1.5 s here instead of the default 1.8 s.
         _kill_and_return(running, peer, f"udp://127.0.0.1:{port}?read_timeout_ms=1500&open_timeout_ms=1500")
     finally:
         peer.kill()

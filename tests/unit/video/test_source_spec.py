@@ -13,7 +13,7 @@ def test_rtsp_is_tcp_by_default_and_keeps_the_cameras_own_query() -> None:
     spec = parse_source("rtsp://admin:secret@cam.local/live?channel=2&open_timeout_ms=800")
     assert spec.kind is SourceKind.RTSP and spec.rtsp_transport == "tcp"
     assert spec.target == "rtsp://admin:secret@cam.local/live?channel=2"
-    assert (spec.host, spec.port, spec.open_timeout_ms, spec.read_timeout_ms) == ("cam.local", 554, 800, 3000)
+    assert (spec.host, spec.port, spec.open_timeout_ms, spec.read_timeout_ms) == ("cam.local", 554, 800, 1800)
     assert "secret" not in spec.display
     assert parse_source("rtsp://cam/live?transport=udp").rtsp_transport == "udp"
 
