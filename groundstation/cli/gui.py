@@ -3,7 +3,9 @@
 Opens ``--profile``, else the profile used last, else ``demo`` (created on first run, with its FAKE fleet
 started and its synthetic feeds decoding), so a newcomer sees a live ground station within seconds. The CLI
 is the composition's top layer: it builds the runtime with the OpenCV video factory and hands the opened
-profile's services to the UI, which never imports adapters or storage itself.
+profile's services to the UI, which never imports adapters or storage itself. The same goes for the HTTP
+API: ``EmbeddedApi`` wraps ``ApiServer`` for the window, which turns it on and off from the profile's
+``api.*`` settings without importing the API layer.
 """
 
 from __future__ import annotations
@@ -95,6 +97,39 @@ class RuntimeProfiles:
         return services
 
 
+class EmbeddedApi:
+    """The window's ``ApiControl``: one ``ApiServer`` on 127.0.0.1 (never another address from the GUI) on
+    the window's qasync loop, serving every profile the runtime has open. Imported lazily, so a window with
+    the API off never loads FastAPI or uvicorn."""
+
+    def __init__(self, runtime: Any) -> None:
+        self.runtime = runtime
+        self._server: Any = None
+
+    @property
+    def url(self) -> str | None:
+        server = self._server
+        return str(server.url) if server is not None and server.running else None
+
+    async def start(self, port: int) -> str:
+        server = self._server
+        if server is not None and server.running and server.port == port:
+            return str(server.url)
+        await self.stop()
+        from groundstation.api import ApiServer
+
+        server = ApiServer(self.runtime, host="127.0.0.1", port=port)
+        await server.start()  # a port in use raises UnavailableError naming it; the window shows it
+        self._server = server
+        log.info("API listening on %s", server.url)
+        return str(server.url)
+
+    async def stop(self) -> None:
+        server, self._server = self._server, None
+        if server is not None:
+            await server.stop()
+
+
 async def probe_video(url: str, seconds: float) -> StreamStatus:
     """A short-lived decoder on ``url`` (its own thread) for the stream manager's "Test"; the loop only
     polls its status. Returns the status once live for ``seconds``, failed, or timed out opening."""
@@ -151,13 +186,21 @@ async def _gui(args: argparse.Namespace) -> int:
             quit_after_s=args.quit_after,
             stats=args.stats,
         )
-        stats = await run_window(
-            services,
-            options,
-            startup=start_fleet if name == DEMO_PROFILE else None,
-            host=RuntimeProfiles(runtime, last_file),
-            probe=probe_video,
-        )
+        api = EmbeddedApi(runtime)
+        try:
+            stats = await run_window(
+                services,
+                options,
+                startup=start_fleet if name == DEMO_PROFILE else None,
+                host=RuntimeProfiles(runtime, last_file),
+                probe=probe_video,
+                # Once the window is up and the demo fleet runs, start-up's heap leaves the collector: a full
+                # collection over it stalled the loop (the window's and the API's) by ~100 ms.
+                ready=runtime.settle,
+                api=api,
+            )
+        finally:
+            await api.stop()
     finally:
         await runtime.close()
     if args.stats:

@@ -94,6 +94,8 @@ SETTINGS: dict[str, SettingSpec] = {
     "map.fetch_tiles": SettingSpec(
         False, bool, help="fetch missing XYZ tiles over the network (off: only tiles already cached are drawn)"
     ),
+    "api.enabled": SettingSpec(False, bool, help="the desktop window serves the HTTP API on 127.0.0.1 (default off)"),
+    "api.port": SettingSpec(8750, int, lambda v: 1 <= v <= 65535, "the TCP port of the window's HTTP API on 127.0.0.1"),
 }
 
 

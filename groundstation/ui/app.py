@@ -23,7 +23,7 @@ import qasync
 from PySide6.QtWidgets import QApplication
 
 from groundstation.ui.main_window import MainWindow
-from groundstation.ui.services import ProfileHost, ProfileServicesView, VideoProbe
+from groundstation.ui.services import ApiControl, ProfileHost, ProfileServicesView, VideoProbe
 from groundstation.ui.theme import apply_theme, theme_named
 from groundstation.ui.watchdog import StallWatchdog
 
@@ -70,8 +70,14 @@ async def run_window(
     startup: Callable[[], Awaitable[None]] | None = None,
     host: ProfileHost | None = None,
     probe: VideoProbe | None = None,
+    ready: Callable[[], None] | None = None,
+    api: ApiControl | None = None,
 ) -> dict[str, Any]:
     """Show the main window on ``services`` until it closes (or ``quit_after_s``); returns the stats.
+
+    ``ready`` is called once, when the first window is shown and ``startup`` (the demo fleet) has finished:
+    the moment start-up's allocations are done (the CLI freezes them out of the collector there). ``api``
+    starts and stops the embedded HTTP API when the profile's ``api.*`` settings say so.
 
     A window closed to switch profiles is replaced by a fresh one on the profile ``host`` opened: nothing of
     the old profile's window (selection, alarms, trails, plots) survives into the new one."""
@@ -82,13 +88,15 @@ async def run_window(
     deadline = None if options.quit_after_s is None else time.monotonic() + options.quit_after_s
     try:
         while True:
-            window = MainWindow(services, theme_named(options.theme or "dark"), watchdog, host=host, probe=probe)
+            window = MainWindow(
+                services, theme_named(options.theme or "dark"), watchdog, host=host, probe=probe, api=api
+            )
             window.resize(*options.size)
             try:
-                stats = await _show(window, options, watchdog, startup, deadline)
+                stats = await _show(window, options, watchdog, startup, deadline, ready)
                 if window.switch_to is None or host is None:
                     return stats
-                startup = None
+                startup, ready = None, None
                 next_profile = window.switch_to
             finally:
                 await window.shutdown()
@@ -105,6 +113,7 @@ async def _show(
     watchdog: StallWatchdog,
     startup: Callable[[], Awaitable[None]] | None,
     deadline: float | None,
+    ready: Callable[[], None] | None = None,
 ) -> dict[str, Any]:
     closed = asyncio.Event()
     window.closed.connect(closed.set)
@@ -114,12 +123,15 @@ async def _show(
     if options.layout is not None:
         window.grid.set_layout(options.layout)
     window.show()
-    if startup is not None:
 
-        async def start_up() -> None:
+    async def start_up() -> None:
+        if startup is not None:
             await startup()
+        await asyncio.sleep(0)  # let the first paints happen before ``ready``
+        if ready is not None:
+            ready()
 
-        window.runner.run(start_up())
+    window.runner.run(start_up())
     await asyncio.sleep(options.settle_s)
     watchdog.reset()
     counted_from = time.monotonic()

@@ -5,10 +5,15 @@ selection is shared: picking a session in the table or a vehicle on the map show
 and highlights it on the map. Every control has an accessible name; every shortcut is an action listed by
 Help > Keyboard shortcuts. The profile's settings (theme, units, thresholds, map tiles, dock layout, tile
 assignment) are read when the window starts and the layout is written back when it shuts down.
+
+With ``api.enabled`` the window serves the HTTP API (through the ``ApiControl`` the CLI hands in) on
+127.0.0.1 while it is open; the status bar shows its address, or why it could not listen.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 from typing import Any
 
@@ -40,7 +45,7 @@ from groundstation.ui.panels.session_model import Column
 from groundstation.ui.panels.session_panel import SessionPanel
 from groundstation.ui.panels.stream_list import StreamList
 from groundstation.ui.panels.vehicle_dock import VehicleDock
-from groundstation.ui.services import ProfileHost, ProfileServicesView, VideoProbe
+from groundstation.ui.services import ApiControl, ProfileHost, ProfileServicesView, VideoProbe
 from groundstation.ui.tasks import TaskRunner, describe_error
 from groundstation.ui.theme import Theme, apply_theme, theme_named
 from groundstation.ui.units import Units
@@ -62,6 +67,7 @@ class MainWindow(QMainWindow):
         *,
         host: ProfileHost | None = None,
         probe: VideoProbe | None = None,
+        api: ApiControl | None = None,
     ) -> None:
         super().__init__()
         self.services = services
@@ -69,6 +75,8 @@ class MainWindow(QMainWindow):
         self.watchdog = watchdog
         self.host = host
         self.probe = probe
+        self.api = api
+        self._api_task: asyncio.Task[None] | None = None
         self.settings: dict[str, Any] = {}
         self.switch_to: str | None = None  # set when the window closes to open another profile
         self.runner = TaskRunner(self)
@@ -137,6 +145,10 @@ class MainWindow(QMainWindow):
         self.profile_label.setAccessibleName("Current profile")
         self.loop_label = QLabel("", self)
         self.loop_label.setAccessibleName("Event loop responsiveness")
+        self.api_label = QLabel("", self)
+        self.api_label.setAccessibleName("HTTP API address")
+        self.api_label.hide()
+        self.statusBar().addPermanentWidget(self.api_label)
         self.statusBar().addPermanentWidget(self.loop_label)
         self.statusBar().addPermanentWidget(self.profile_label)
         self._status_timer = QTimer(self)
@@ -242,6 +254,41 @@ class MainWindow(QMainWindow):
             source = tile_source(str(tiles_key[0]), tile_cache_dir(), fetch=bool(tiles_key[1]))
             self.map.set_tiles(TileCache(source, self.map.update))
             self.runner.run(previous.close())
+        api_key = (values.get("api.enabled", False), values.get("api.port"))
+        if self.api is not None and api_key != (old.get("api.enabled", False), old.get("api.port")):
+            self._apply_api(bool(api_key[0]), int(api_key[1] or 0))
+
+    # ------------------------------------------------------------------------------------------ the HTTP API
+    def _apply_api(self, enabled: bool, port: int) -> None:
+        """Start or stop the API as the settings now say; a newer change waits for the one in flight, so
+        turning it on and off quickly ends in the last state asked for."""
+        previous = self._api_task
+
+        async def apply() -> None:
+            if previous is not None:
+                with contextlib.suppress(Exception, asyncio.CancelledError):
+                    await previous
+            assert self.api is not None
+            if enabled:
+                self._show_api(f"API starting on 127.0.0.1:{port}", ok=True)
+                try:
+                    url = await self.api.start(port)
+                except Exception as exc:
+                    # A port in use is the operator's to fix in Settings: said in the status bar, not raised.
+                    self._show_api(f"API off: {describe_error(exc)}", ok=False)
+                    self.show_error(f"the HTTP API could not start: {describe_error(exc)}")
+                    return
+                self._show_api(f"API {url}", ok=True)
+            else:
+                await self.api.stop()
+                self._show_api("", ok=True)
+
+        self._api_task = self.runner.run(apply())
+
+    def _show_api(self, text: str, *, ok: bool) -> None:
+        self.api_label.setText(text)
+        self.api_label.setStyleSheet("" if ok else f"color: {self.theme.bad}; font-weight: bold;")
+        self.api_label.setVisible(bool(text))
 
     def set_theme(self, theme: Theme) -> None:
         """Swap the palette of the whole application and every painter's colours (applied even when the
@@ -301,7 +348,15 @@ class MainWindow(QMainWindow):
         self._status_timer.stop()
         self.monitor.stop()
         self.grid.stop()
+        if self._api_task is not None:
+            with contextlib.suppress(Exception, asyncio.CancelledError):
+                await self._api_task  # a start in flight ends before the stop below
         await self.runner.cancel_all()
+        if self.api is not None and self.api.url is not None:
+            try:
+                await self.api.stop()  # the API lives as long as the window that served it
+            except Exception as exc:
+                self.show_error(f"could not stop the HTTP API: {describe_error(exc)}")
         try:
             await self.save_layout()
         except Exception as exc:

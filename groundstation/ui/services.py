@@ -3,7 +3,8 @@
 ``groundstation.bootstrap.ProfileServices`` fits this shape; the UI names the shape instead of importing the
 composition root, which would pull storage and adapters into the UI's import graph (the layer contracts in
 ``pyproject.toml`` forbid that). What the window needs of the process around it (the other profiles, a
-video probe) comes the same way: ``ProfileHost`` is a shape the CLI fills in.
+video probe, the embedded HTTP API) comes the same way: ``ProfileHost`` and ``ApiControl`` are shapes the CLI
+fills in.
 """
 
 from __future__ import annotations
@@ -68,3 +69,23 @@ class ProfileHost(Protocol):
     async def create(self, name: str) -> None: ...
 
     async def switch(self, name: str) -> ProfileServicesView: ...
+
+
+class ApiControl(Protocol):
+    """The embedded HTTP API as the window drives it from the profile's ``api.enabled`` and ``api.port``.
+
+    The CLI fills this in around ``groundstation.api.ApiServer``: the UI may not import the API layer (it
+    would pull FastAPI and uvicorn into the UI's import graph, which the layer contracts forbid). The server
+    runs on the window's own loop, on 127.0.0.1 only, and serves every profile the process has open."""
+
+    @property
+    def url(self) -> str | None:
+        """Where it listens, or None when it is not running."""
+        ...
+
+    async def start(self, port: int) -> str:
+        """Listen on 127.0.0.1:``port`` (restarting on another port if it runs elsewhere); returns the URL.
+        Raises a ``GroundstationError`` saying why when it cannot (a port in use)."""
+        ...
+
+    async def stop(self) -> None: ...

