@@ -25,6 +25,7 @@ import cv2
 from groundstation.adapters.video.backoff import Backoff
 from groundstation.adapters.video.captures import Capture, CaptureOpenFailed, bitrate_kbps, codec_name, open_capture
 from groundstation.adapters.video.diagnosis import SourceError, explain_failure, preflight
+from groundstation.adapters.video.downscale import downscale
 from groundstation.adapters.video.qos import QosMeter
 from groundstation.adapters.video.source_spec import SourceKind, SourceSpec
 from groundstation.adapters.video.stall_watchdog import WATCHDOG, StallWatchdog
@@ -268,7 +269,7 @@ class OpenCvVideoWorker:
                 log.exception("frame tap of stream %s failed", self._stream_id)
         size = self._output_size
         if size is not None and size != (width, height):
-            resized = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
+            resized = downscale(image, size)
             frame = dataclasses.replace(frame, image=resized, width=size[0], height=size[1])
         resumed = False
         with self._lock:
