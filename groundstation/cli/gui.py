@@ -53,11 +53,9 @@ def default_arguments() -> list[str]:
 
 def _qt_loop() -> Any:
     _require_display()
-    import qasync
+    from groundstation.ui.app import qt_event_loop
 
-    from groundstation.ui.app import application
-
-    return qasync.QEventLoop(application())
+    return qt_event_loop()
 
 
 def _require_display() -> None:

@@ -44,6 +44,12 @@ class WindowOptions:
     settle_s: float = SETTLE_S  # not counted in the figures: start-up layouts, first paints
 
 
+def qt_event_loop() -> asyncio.AbstractEventLoop:
+    """The asyncio loop the window and the services share: Qt's own event loop, through qasync."""
+    loop: asyncio.AbstractEventLoop = qasync.QEventLoop(application())
+    return loop
+
+
 def application() -> QApplication:
     existing = QApplication.instance()
     if isinstance(existing, QApplication):
