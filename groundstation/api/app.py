@@ -11,7 +11,7 @@ from groundstation.api.context import ApiRuntime
 from groundstation.api.limits import MAX_BODY_BYTES, BodyLimitMiddleware
 from groundstation.api.problems import install_problem_handlers
 from groundstation.api.responses import ApiJSONResponse
-from groundstation.api.routes import events, sessions, streams, vehicle_setup
+from groundstation.api.routes import events, link, sessions, streams, vehicle_setup
 
 DESCRIPTION = """\
 The embedded HTTP API of the groundstation: device sessions, telemetry, commands, video streams, events.
@@ -37,6 +37,7 @@ def create_app(runtime: ApiRuntime) -> FastAPI:
     install_problem_handlers(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=MAX_BODY_BYTES)
     app.include_router(sessions.router)
+    app.include_router(link.router)
     app.include_router(streams.router)
     app.include_router(events.router)
     app.include_router(vehicle_setup.router)

@@ -144,6 +144,30 @@ class TelemetryHistory(BaseModel):
     samples: list[Telemetry]
 
 
+class LinkStatsOut(BaseModel):
+    link: str = Field(description="What the figures measure: an endpoint (`udpin:14550`), a replay, a FAKE vehicle")
+    shared_by: int = Field(description="Sessions on this link: several vehicles on one radio share its figures")
+    messages_in: int = Field(description="Received from the vehicle side (FAKE: telemetry samples)")
+    messages_out: int = Field(description="Sent towards the vehicle (FAKE: commands)")
+    messages_in_per_s: float
+    messages_out_per_s: float
+    bytes_in: int | None = Field(description="null where the link carries no bytes (FAKE)")
+    bytes_out: int | None
+    bad_frames: int = Field(description="Bytes that did not parse as a frame (CRC, length)")
+    lost_packets: int = Field(description="Sequence gaps (FAKE: samples a scenario's link drop swallowed)")
+    packet_loss_pct: float
+    rssi_pct: float | None = Field(description="Local radio RSSI from RADIO_STATUS; null without such a radio")
+    remote_rssi_pct: float | None
+    dropped_out: int = Field(description="Frames we could not send (transport down)")
+
+
+class SessionLinkOut(BaseModel):
+    session_id: str
+    adapter: AdapterKind
+    state: SessionState
+    stats: LinkStatsOut | None = Field(description="null for a running link that keeps no figures")
+
+
 class CommandOut(BaseModel):
     session_id: str
     command: CommandName

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from groundstation.domain.events import IntegrationEvent
-from groundstation.domain.models import AuditEntry, DeviceSession, StreamQos, VideoStream
+from groundstation.domain.models import AuditEntry, DeviceSession, LinkStats, StreamQos, VideoStream
 from groundstation.domain.telemetry import TelemetrySample
 from groundstation.domain.video import StreamStatus
 
@@ -103,4 +103,25 @@ def audit_view(a: AuditEntry) -> dict[str, Any]:
         "target_id": a.target_id,
         "outcome": a.outcome.value,
         "detail": a.detail,
+    }
+
+
+def link_stats_view(s: LinkStats | None) -> dict[str, Any] | None:
+    if s is None:
+        return None
+    return {
+        "link": s.link,
+        "shared_by": s.shared_by,
+        "messages_in": s.messages_in,
+        "messages_out": s.messages_out,
+        "messages_in_per_s": s.messages_in_per_s,
+        "messages_out_per_s": s.messages_out_per_s,
+        "bytes_in": s.bytes_in,
+        "bytes_out": s.bytes_out,
+        "bad_frames": s.bad_frames,
+        "lost_packets": s.lost_packets,
+        "packet_loss_pct": s.packet_loss_pct,
+        "rssi_pct": s.rssi_pct,
+        "remote_rssi_pct": s.remote_rssi_pct,
+        "dropped_out": s.dropped_out,
     }

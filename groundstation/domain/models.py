@@ -109,6 +109,33 @@ class ConnectionSpec:
 
 
 @dataclass(frozen=True, slots=True)
+class LinkStats:
+    """A running session's link as an operator reads it. ``in`` is towards the ground station (what the
+    vehicle sent us), ``out`` towards the vehicle. The figures are those of ``link`` as a whole: sessions
+    sharing one endpoint (several vehicles on one radio) share them, and ``shared_by`` says how many do.
+
+    MAVLink fills all of it; a FAKE link counts samples in, commands out, and samples its scenario's link
+    drops swallowed as lost. Rates are over the last second or so; RSSI is None without a radio that
+    reports it.
+    """
+
+    link: str
+    messages_in: int = 0
+    messages_out: int = 0
+    messages_in_per_s: float = 0.0
+    messages_out_per_s: float = 0.0
+    bytes_in: int | None = None
+    bytes_out: int | None = None
+    bad_frames: int = 0
+    lost_packets: int = 0
+    packet_loss_pct: float = 0.0
+    rssi_pct: float | None = None
+    remote_rssi_pct: float | None = None
+    dropped_out: int = 0
+    shared_by: int = 1
+
+
+@dataclass(frozen=True, slots=True)
 class DiscoveredVehicle:
     """A vehicle heard on a link that no session follows yet (an adapter's notice to the profile).
 

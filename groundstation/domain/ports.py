@@ -21,6 +21,7 @@ from groundstation.domain.models import (
     ConnectionSpec,
     DeviceSession,
     DiscoveredVehicle,
+    LinkStats,
     Profile,
     SessionState,
     VehicleIdentity,
@@ -269,6 +270,15 @@ class DeviceLink(Protocol):
     async def command(self, command: VehicleCommand, *, timeout_s: float) -> CommandResult: ...
 
 
+@runtime_checkable
+class LinkStatsSource(Protocol):
+    """A ``DeviceLink`` that measures itself (MAVLink, FAKE): an optional port, like ``VehicleConfigurator``;
+    links without it have no figures to show."""
+
+    def link_stats(self) -> LinkStats | None:
+        """The link's figures as of now (cheap: read at display rate); None when it has none yet."""
+
+
 class DeviceAdapter(Protocol):
     """Makes links for one adapter kind."""
 
@@ -453,3 +463,13 @@ Clock = Callable[[], datetime]
 """Returns the current time as an aware UTC datetime."""
 
 EventListener = Callable[[IntegrationEvent], Awaitable[None] | None]
+
+
+@runtime_checkable
+class ChangeCountingStore(Protocol):
+    """A ``ProfileStore`` that can tell whether records of a kind were written since an earlier look, so a
+    service may keep a read and serve it again while nothing changed."""
+
+    def change_count(self, records: str) -> int | None:
+        """Grows with every write to ``records`` ("sessions", "streams", "tokens") made through the store;
+        None when the store cannot know (another process writes), and then nothing may be cached."""

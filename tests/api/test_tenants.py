@@ -18,6 +18,7 @@ async def test_another_tenants_ids_are_not_found_everywhere(api: Api) -> None:
         bravo.get(f"{base}/device-sessions/{sid}"),
         bravo.get(f"{base}/device-sessions/{sid}/telemetry"),
         bravo.get(f"{base}/device-sessions/{sid}/telemetry/history"),
+        bravo.get(f"{base}/device-sessions/{sid}/link"),
         bravo.post(f"{base}/device-sessions/{sid}:stop"),
         bravo.post(f"{base}/device-sessions/{sid}/commands", json={"command": "arm"}),
         bravo.get(f"{base}/video-streams/{vid}"),

@@ -18,7 +18,7 @@ from pathlib import Path
 from groundstation.adapters.fake.link_options import LinkSetup, resolve_link_setup, vehicle_name
 from groundstation.adapters.fake.simulation import Simulation
 from groundstation.domain.commands import CommandOutcome, CommandResult, VehicleCommand
-from groundstation.domain.models import AdapterKind, ConnectionSpec, VehicleIdentity
+from groundstation.domain.models import AdapterKind, ConnectionSpec, LinkStats, VehicleIdentity
 from groundstation.domain.ports import TelemetrySink
 
 log = logging.getLogger(__name__)
@@ -68,6 +68,13 @@ class FakeLink:
         self._task: asyncio.Task[None] | None = None
         self._pending: dict[int, asyncio.Future[CommandResult]] = {}
         self._closed = False
+        # Link figures (``link_stats``): samples in, commands out, samples a scenario's link drop swallowed.
+        self._samples = 0
+        self._commands_sent = 0
+        self._lost = 0
+        self._rate_in = 0.0
+        self._rate_out = 0.0
+        self._snap: tuple[float, int, int] | None = None
 
     @property
     def simulation(self) -> Simulation | None:
@@ -101,6 +108,7 @@ class FakeLink:
             return CommandResult(CommandOutcome.FAILED, "the FAKE link is not open")
         future: asyncio.Future[CommandResult] = asyncio.get_running_loop().create_future()
         ticket = sim.submit(command)
+        self._commands_sent += 1
         self._pending[ticket] = future
         try:
             return await asyncio.wait_for(future, timeout=max(0.0, timeout_s))
@@ -136,6 +144,7 @@ class FakeLink:
                 for _ in range(backlog):
                     self._step(sim)
                 done += backlog
+                self._measure(loop.time())
                 await asyncio.sleep(max(0.0, start + (done + 1) * period - loop.time()))
         except asyncio.CancelledError:
             raise
@@ -154,7 +163,38 @@ class FakeLink:
         for severity, text in out.messages:
             self._sink.on_message(severity, text)
         if out.link_up:
+            self._samples += 1
             self._sink.on_sample(sim.sample(self._session_id, self._clock()))
+        else:
+            self._lost += 1
+
+    def _measure(self, now: float) -> None:
+        """Once a second of loop time: the rates ``link_stats`` reports."""
+        snap = self._snap
+        if snap is None:
+            self._snap = (now, self._samples, self._commands_sent)
+            return
+        dt = now - snap[0]
+        if dt >= 1.0:
+            self._rate_in = (self._samples - snap[1]) / dt
+            self._rate_out = (self._commands_sent - snap[2]) / dt
+            self._snap = (now, self._samples, self._commands_sent)
+
+    def link_stats(self) -> LinkStats | None:
+        """The simulated link's figures: samples delivered (in), commands submitted (out), and the samples
+        a scenario's link drop swallowed (lost). None before ``open``."""
+        if self._sim is None:
+            return None
+        total = self._samples + self._lost
+        return LinkStats(
+            link=f"fake:{vehicle_name(self._spec)}",
+            messages_in=self._samples,
+            messages_out=self._commands_sent,
+            messages_in_per_s=round(self._rate_in, 1),
+            messages_out_per_s=round(self._rate_out, 1),
+            lost_packets=self._lost,
+            packet_loss_pct=round(100.0 * self._lost / total, 2) if total else 0.0,
+        )
 
     def _answer_all(self, result: CommandResult) -> None:
         for future in self._pending.values():

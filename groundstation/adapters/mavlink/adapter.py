@@ -1,7 +1,7 @@
 """The MAVLink adapter: checks a connection's options and makes links.
 
 Options a URL may carry: ``sysid`` (the vehicle to follow), ``gcs_sysid`` (our own system id, default
-255), ``tlog_dir`` (record the session's traffic there), ``baud`` (serial) and ``speed`` (tlog replay).
+255), ``tlog_dir`` (record the session's own vehicle's traffic there), ``baud`` (serial) and ``speed`` (tlog replay).
 """
 
 from __future__ import annotations
@@ -30,7 +30,8 @@ _FIELD = "connection.url"
 
 
 class MavlinkAdapter:
-    """Makes MAVLink links; with ``tlog_dir`` every live session records ``<tlog_dir>/<session id>.tlog``.
+    """Makes MAVLink links; with ``tlog_dir`` every live session records ``<tlog_dir>/<session id>.tlog``:
+    the frames from and to its own vehicle (and our heartbeats), even when its endpoint carries others.
 
     Sessions on one endpoint (several vehicles behind one UDP port, TCP connection or radio) share it through
     the adapter's ``EndpointPool``; autopilots heard there that no session follows are announced to the

@@ -40,10 +40,25 @@ class _Writer:
         self._sink(bytes(data))
 
 
+class _Encoder(mavlink2.MAVLink):  # type: ignore[misc]
+    """pymavlink's ``MAVLink`` that shows, while ``send`` writes a frame, which message it is (``sending``),
+    so the writer can tell whom a frame is for without parsing it again."""
+
+    sending: Any = None
+
+    def send(self, mavmsg: Any, force_mavlink1: bool = False) -> None:
+        self.sending = mavmsg
+        try:
+            super().send(mavmsg, force_mavlink1=force_mavlink1)
+        finally:
+            self.sending = None
+
+
 def new_encoder(src_system: int, src_component: int, out: Callable[[bytes], None] | None = None) -> Any:
     """A pymavlink ``MAVLink`` whose ``send`` hands frames to ``out``: clients encode with its
-    ``xxx_encode`` methods and it keeps our outgoing sequence numbers."""
-    mav = mavlink2.MAVLink(_Writer(out) if out is not None else None, srcSystem=src_system, srcComponent=src_component)
+    ``xxx_encode`` methods and it keeps our outgoing sequence numbers. While ``out`` runs, the encoder's
+    ``sending`` is the message being written."""
+    mav = _Encoder(_Writer(out) if out is not None else None, srcSystem=src_system, srcComponent=src_component)
     mav.robust_parsing = True
     return mav
 

@@ -56,8 +56,8 @@ class Member(Protocol):
     def heard(self, msg: Any, t: float) -> None:
         """One parsed message from the link (any system); ``t`` is wall time."""
 
-    def sent(self, t: float, frame: bytes) -> None:
-        """One frame we sent (for the link's tlog)."""
+    def sent(self, t: float, frame: bytes, msg: Any) -> None:
+        """One frame we sent (for the link's tlog); ``msg`` is the message it encodes (None if unknown)."""
 
 
 VehicleHeard = Callable[["MavlinkEndpoint", Component], None]
@@ -218,8 +218,9 @@ class MavlinkEndpoint:
             return
         self.counters.sent(len(frame))
         t = self._clock()
+        msg = getattr(self.mav, "sending", None)
         for member in self.members:
-            member.sent(t, frame)
+            member.sent(t, frame, msg)
 
     async def _tick_forever(self) -> None:
         while True:

@@ -6,6 +6,8 @@ message to each link on it; a replay counts its own. Either way ``_follow`` keep
 messages for the normalizer, the subscribers (the parameter and mission clients, through ``MavChannel``) and
 the sink. The target is the URL's ``sysid`` or, without one, the first autopilot that heartbeats and that no
 other session on the endpoint follows; other systems are recorded (``systems``) for sessions of their own.
+The session's tlog holds its own vehicle's traffic only (``_records_heard``, ``_records_sent``), so it
+replays as that one vehicle even when the endpoint carries several.
 """
 
 from __future__ import annotations
@@ -22,8 +24,9 @@ from urllib.parse import unquote, urlsplit
 
 from groundstation.adapters.mavlink import gcs, params_codec
 from groundstation.adapters.mavlink.actions import run_command
+from groundstation.adapters.mavlink.codec import mavlink2
 from groundstation.adapters.mavlink.commands import CommandClient
-from groundstation.adapters.mavlink.endpoint import GCS_COMPONENT, EndpointPool, MavlinkEndpoint
+from groundstation.adapters.mavlink.endpoint import GCS_COMPONENT, EndpointPool, MavlinkEndpoint, link_label
 from groundstation.adapters.mavlink.missions import MissionClient
 from groundstation.adapters.mavlink.normalize import SAMPLE_TRIGGERS
 from groundstation.adapters.mavlink.params import ParamClient
@@ -32,6 +35,7 @@ from groundstation.adapters.mavlink.stats import LinkStats
 from groundstation.adapters.mavlink.tlog import TlogRecorder
 from groundstation.adapters.mavlink.transports import Transport
 from groundstation.adapters.mavlink.vehicle import Component, TargetVehicle, is_vehicle_heartbeat
+from groundstation.domain import models
 from groundstation.domain.commands import CommandOutcome, CommandResult, VehicleCommand
 from groundstation.domain.models import ConnectionSpec
 from groundstation.domain.ports import TelemetrySink
@@ -41,6 +45,8 @@ log = logging.getLogger(__name__)
 __all__ = ["GCS_COMPONENT", "MavlinkLink"]
 
 _SUBSCRIBER_QUEUE = 4096
+# Messages about the link itself rather than a vehicle: every session's log on the link keeps them.
+_LINK_WIDE = frozenset({"RADIO_STATUS", "RADIO"})
 
 
 class MavlinkLink:
@@ -203,6 +209,27 @@ class MavlinkLink:
         """The whole link's figures (shared by every session on the endpoint: it is one radio)."""
         return self._endpoint.counters.snapshot(self._endpoint.parser.bad_frames + self._replay_bad)
 
+    def link_stats(self) -> models.LinkStats:
+        """``stats`` as the domain's ``LinkStats`` (the ``LinkStatsSource`` port), naming the endpoint the
+        figures are of and how many sessions share it."""
+        s = self.stats()
+        return models.LinkStats(
+            link=link_label(self._spec),
+            messages_in=s.messages_in,
+            messages_out=s.messages_out,
+            messages_in_per_s=s.messages_in_per_s,
+            messages_out_per_s=s.messages_out_per_s,
+            bytes_in=s.bytes_in,
+            bytes_out=s.bytes_out,
+            bad_frames=s.bad_frames,
+            lost_packets=s.lost_packets,
+            packet_loss_pct=s.packet_loss_pct,
+            rssi_pct=s.rssi_pct,
+            remote_rssi_pct=s.remote_rssi_pct,
+            dropped_out=s.dropped_out,
+            shared_by=max(1, len(self._endpoint.members)),
+        )
+
     @property
     def systems(self) -> list[Component]:
         """Every component that heartbeated on this link (vehicles, cameras, companions, GCSes)."""
@@ -266,13 +293,45 @@ class MavlinkLink:
 
     def heard(self, msg: Any, t: float) -> None:
         """The endpoint's delivery of one live message, counted already."""
-        if self._recorder is not None:
+        self._follow(msg, t, None)  # first: the heartbeat that picks the vehicle is the log's first record
+        if self._recorder is not None and self._records_heard(msg):
             self._recorder.record(t, msg.get_msgbuf())
-        self._follow(msg, t, None)
 
-    def sent(self, t: float, frame: bytes) -> None:
-        if self._recorder is not None:
+    def sent(self, t: float, frame: bytes, msg: Any) -> None:
+        if self._recorder is not None and self._records_sent(msg):
             self._recorder.record(t, frame)
+
+    # The tlog of a session on a shared endpoint holds its own vehicle's traffic only, so it replays as
+    # that one vehicle: what the vehicle sent, what was addressed to it (by us or another GCS), broadcasts
+    # that are not another vehicle's, other ground stations' heartbeats and the radio's link reports.
+    def _records_heard(self, msg: Any) -> bool:
+        own = self.target_system
+        if not own:
+            return False  # no vehicle picked yet: nothing here is known to be ours
+        header = msg._header
+        src = header.srcSystem
+        if src == own:
+            return True
+        target = getattr(msg, "target_system", None)
+        if target is not None:
+            return bool(target == own or (target == 0 and not self._another_vehicle(src)))
+        mtype = msg._type
+        if mtype == "HEARTBEAT":
+            return bool(msg.type == mavlink2.MAV_TYPE_GCS)
+        return mtype in _LINK_WIDE and not self._another_vehicle(src)
+
+    def _another_vehicle(self, sysid: int) -> bool:
+        """Whether ``sysid`` is a vehicle (heard, or named by another session on the endpoint), not a GCS or a
+        radio: simulators and some autopilots send RADIO_STATUS as themselves."""
+        endpoint = self._endpoint
+        return sysid in endpoint.systems.vehicle_ids or any(
+            sysid in (m.wanted_sysid, m.followed_sysid) for m in endpoint.members if m is not self
+        )
+
+    def _records_sent(self, msg: Any) -> bool:
+        """Our frames without a target (the GCS heartbeat), broadcasts, and those to our vehicle."""
+        target = getattr(msg, "target_system", None) if msg is not None else None
+        return target is None or target == 0 or target == self.target_system
 
     def _on_replayed(self, batch: list[tuple[float, Any]]) -> None:
         for t, msg in batch:
