@@ -63,8 +63,13 @@ def default_catalog(root: Path | None = None) -> FileProfileCatalog:
     return FileProfileCatalog(root)
 
 
-def default_adapters() -> dict[AdapterKind, DeviceAdapter]:
-    return {AdapterKind.FAKE: FakeAdapter(scenario_dirs=[scenarios_dir()]), AdapterKind.MAVLINK: MavlinkAdapter()}
+def default_adapters(profile_dir: Path | None = None) -> dict[AdapterKind, DeviceAdapter]:
+    """The adapters of one profile. MAVLink sessions record their traffic to ``<profile>/tlogs``."""
+    tlog_dir = profile_dir / "tlogs" if profile_dir is not None else None
+    return {
+        AdapterKind.FAKE: FakeAdapter(scenario_dirs=[scenarios_dir()]),
+        AdapterKind.MAVLINK: MavlinkAdapter(tlog_dir=tlog_dir),
+    }
 
 
 class Runtime:
@@ -82,7 +87,9 @@ class Runtime:
         link_timeout_s: float | None = None,
     ) -> None:
         self.catalog: ProfileCatalog = catalog if catalog is not None else default_catalog()
-        self.adapters = dict(adapters) if adapters is not None else default_adapters()
+        # Given adapters are shared by every profile (tests pass their own); by default each profile gets its
+        # own, so what they write (tlogs) lands in that profile's directory. Endpoints stay process-wide.
+        self._shared_adapters = dict(adapters) if adapters is not None else None
         self.video_factory = video_factory
         self.recorder: RecorderFactory = recorder if recorder is not None else PyAvRecorderFactory()
         self.snapshots: SnapshotWriter = snapshots if snapshots is not None else OpenCvSnapshotWriter()
@@ -150,6 +157,9 @@ class Runtime:
             await services.close()
 
     async def _build(self, store: ProfileStore) -> ProfileServices:
+        adapters = self._shared_adapters
+        if adapters is None:
+            adapters = default_adapters(None if store.read_only else Path(store.profile.path))
         bus = EventBus()
         audit = AuditService(store, bus, self.clock)
         settings = SettingsService(store, audit)
@@ -162,7 +172,7 @@ class Runtime:
             store=store,
             audit=audit,
             hub=hub,
-            adapters=self.adapters,
+            adapters=adapters,
             endpoints=self.endpoints,
             clock=self.clock,
             link_timeout_s=link_timeout,
@@ -171,7 +181,7 @@ class Runtime:
         auto_sessions = None
         if not store.read_only:
             auto_sessions = AutoSessionService(sessions=sessions, settings=settings)
-            auto_sessions.listen(self.adapters.values())
+            auto_sessions.listen(adapters.values())
         return ProfileServices(
             store=store,
             bus=bus,
