@@ -6,8 +6,12 @@ the token is stored. A slow password hash (bcrypt, argon2) exists to make guessi
 expensive; a 256-bit random secret cannot be guessed whatever the hash costs, so the slow hash would only
 spend ~100 ms of CPU on every request and, being salted, would rule out finding the token by an index.
 
-Every authentication reads the database (one indexed lookup), so a token created or revoked by another
-process (``groundstation tokens`` beside a running server) counts from the next request.
+A token is looked up in the database (one indexed lookup) and a valid one is then remembered for
+``AUTH_CACHE_S`` (one second), so that a client polling the API does not put a database read in front of
+every request. A revocation through this service (hence through this process) counts from the next
+request; a token revoked by another process (``groundstation tokens`` beside a running server) is refused
+at the latest ``AUTH_CACHE_S`` later. A token created anywhere counts from the next request (only
+successes are remembered).
 """
 
 from __future__ import annotations
@@ -15,6 +19,8 @@ from __future__ import annotations
 import builtins
 import hashlib
 import secrets
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -23,13 +29,17 @@ from groundstation.domain.errors import InvalidError, NotFoundError
 from groundstation.domain.ids import new_id
 from groundstation.domain.models import ApiToken, Role
 from groundstation.domain.names import validate_display_name
-from groundstation.domain.ports import Clock, ProfileStore, UnitOfWork
+from groundstation.domain.ports import ChangeCountingStore, Clock, ProfileStore, UnitOfWork
 from groundstation.services.audit import AuditService, WriteScope
 
 TOKEN_PREFIX = "gs_"
 # ``last_used_at`` is bookkeeping for ``tokens list``: refreshed at most this often, so that reads through
 # the API do not each become a database write.
 TOUCH_INTERVAL = timedelta(seconds=60)
+# How long a successful authentication is remembered (see the module's docstring): the longest a token
+# revoked by another process may still be accepted.
+AUTH_CACHE_S = 1.0
+_AUTH_CACHE_MAX = 10_000
 
 
 def hash_token(secret: str) -> str:
@@ -61,10 +71,23 @@ class Authentication:
 
 
 class TokenService:
-    def __init__(self, *, store: ProfileStore, audit: AuditService, clock: Clock) -> None:
+    def __init__(
+        self,
+        *,
+        store: ProfileStore,
+        audit: AuditService,
+        clock: Clock,
+        auth_cache_s: float = AUTH_CACHE_S,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._store = store
         self._audit = audit
         self._clock = clock
+        self._auth_cache_s = auth_cache_s
+        self._monotonic = monotonic
+        self._counter = store if isinstance(store, ChangeCountingStore) else None
+        # token hash -> (remembered until, the store's change count of tokens then, the valid token)
+        self._valid: dict[str, tuple[float, int | None, ApiToken]] = {}
 
     async def create(self, name: str, role: Role | str, *, actor: str = actors.OPERATOR) -> IssuedToken:
         detail = {"name": name, "role": str(role)}
@@ -103,29 +126,51 @@ class TokenService:
                 scope.nothing_changed()
                 return token
             now = self._clock()
+            self._valid.pop(token.token_hash, None)
             uow.tokens.revoke(token.id, now)
             return ApiToken(
                 token.id, token.name, token.role, token.token_hash, token.created_at, now, token.last_used_at
             )
 
-        return await self._audit.write(actor=actor, action="token.revoke", target_id=name_or_id, work=work)
+        revoked = await self._audit.write(actor=actor, action="token.revoke", target_id=name_or_id, work=work)
+        self._valid.pop(revoked.token_hash, None)
+        return revoked
 
     async def authenticate(self, secret: str) -> Authentication:
         """Find the token ``secret`` hashes to (revoked ones too, so the caller can audit the attempt)."""
         if not looks_like_token(secret):
             return Authentication(None)
         digest = hash_token(secret)
+        remembered = self._valid.get(digest)
+        if remembered is not None:
+            until, at_count, known = remembered
+            if self._monotonic() < until and at_count == self._tokens_changed():
+                return Authentication(known)
+            self._valid.pop(digest, None)
         now = self._clock()
 
-        def work(uow: UnitOfWork) -> ApiToken | None:
+        def work(uow: UnitOfWork) -> tuple[int | None, ApiToken | None]:
+            # The count is taken on the database thread before the read (see ``change_count``); a touch
+            # below moves it, so the entry is re-read once, harmlessly, a minute at most.
+            count = self._tokens_changed()
             token = uow.tokens.get_by_hash(digest)
             if token is None or token.revoked_at is not None or self._store.read_only:
-                return token
+                return count, token
             if token.last_used_at is None or now - token.last_used_at >= TOUCH_INTERVAL:
                 uow.tokens.touch(token.id, now)
-            return token
+            return count, token
 
-        return Authentication(await self._store.run(work))
+        started = self._monotonic()
+        found: tuple[int | None, ApiToken | None] = await self._store.run(work)
+        count, token = found
+        if token is not None and token.revoked_at is None and self._auth_cache_s > 0:
+            if len(self._valid) >= _AUTH_CACHE_MAX:
+                self._valid.clear()
+            self._valid[digest] = (started + self._auth_cache_s, count, token)
+        return Authentication(token)
+
+    def _tokens_changed(self) -> int | None:
+        return self._counter.change_count("tokens") if self._counter is not None else None
 
 
 __all__ = ["Authentication", "IssuedToken", "TokenService", "hash_token", "looks_like_token"]

@@ -10,6 +10,8 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import Row
+
 from groundstation.domain.events import EventKind, IntegrationEvent, Severity
 from groundstation.domain.models import (
     AdapterKind,
@@ -65,7 +67,8 @@ def session_values(s: DeviceSession) -> dict[str, Any]:
     }
 
 
-def session_from_row(row: SessionRow) -> DeviceSession:
+def session_from_row(row: SessionRow | Row[Any]) -> DeviceSession:
+    """From an ORM row or a plain row of every column (lists read those: no ORM object per row)."""
     return DeviceSession(
         id=row.id,
         name=row.name,
@@ -125,7 +128,8 @@ def stream_values(v: VideoStream) -> dict[str, Any]:
     }
 
 
-def stream_from_row(row: StreamRow) -> VideoStream:
+def stream_from_row(row: StreamRow | Row[Any]) -> VideoStream:
+    """From an ORM row or a plain row of every column (lists read those: no ORM object per row)."""
     return VideoStream(
         id=row.id,
         name=row.name,

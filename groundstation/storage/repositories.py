@@ -15,7 +15,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import CursorResult, Select, delete, func, insert, select, update
+from sqlalchemy import CursorResult, Row, Select, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -59,6 +59,13 @@ def _first(db: Session, stmt: Select[R]) -> R | None:
 
 def _all(db: Session, stmt: Select[R]) -> builtins.list[R]:
     return builtins.list(db.scalars(stmt.execution_options(**_FRESH)))
+
+
+def _columns(db: Session, stmt: Select[Any]) -> Sequence[Row[Any]]:
+    """The rows of ``select(Entity)...`` as plain column tuples, for lists: the same values (column types
+    still convert them) without building, identity-mapping and refreshing an ORM object per row."""
+    entity = stmt.column_descriptions[0]["entity"]
+    return db.connection().execute(stmt.with_only_columns(*entity.__table__.columns, maintain_column_froms=False)).all()
 
 
 def _versioned_update(
@@ -168,7 +175,7 @@ class SqlSessionRepository:
             stmt = stmt.where(SessionRow.id > after_id)
         if limit is not None:
             stmt = stmt.limit(limit)
-        return [mapping.session_from_row(row) for row in _all(self._db, stmt)]
+        return [mapping.session_from_row(row) for row in _columns(self._db, stmt)]
 
     def delete(self, session_id: str) -> None:
         """Raises NotFoundError if absent. Linked streams are unlinked and telemetry goes with the session."""
@@ -229,7 +236,7 @@ class SqlStreamRepository:
             stmt = stmt.where(StreamRow.id > after_id)
         if limit is not None:
             stmt = stmt.limit(limit)
-        return [mapping.stream_from_row(row) for row in _all(self._db, stmt)]
+        return [mapping.stream_from_row(row) for row in _columns(self._db, stmt)]
 
     def delete(self, stream_id: str) -> None:
         """Raises NotFoundError if absent."""

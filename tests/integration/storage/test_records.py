@@ -13,7 +13,7 @@ from groundstation.domain.models import AuditEntry, Outcome
 from groundstation.domain.ports import UnitOfWork
 from groundstation.domain.telemetry import GpsFix, TelemetrySample
 from groundstation.storage import FileProfileCatalog, SqliteProfileStore
-from tests.integration.storage.conftest import T0, adding, make_session
+from tests.integration.storage.conftest import T0, adding, make_session, make_stream
 
 
 def audit(at_s: int, actor: str = "operator", action: str = "session.create", target: str | None = None) -> AuditEntry:
@@ -152,3 +152,41 @@ async def test_a_closed_store_refuses_work(store: SqliteProfileStore) -> None:
     await store.close()
     with pytest.raises(UnavailableError, match="closed"):
         await store.run(lambda uow: uow.sessions.list())
+
+
+async def test_change_counts_move_with_writes_to_their_records_only(store: SqliteProfileStore) -> None:
+    def counts() -> tuple[int | None, int | None, int | None]:
+        return store.change_count("sessions"), store.change_count("streams"), store.change_count("tokens")
+
+    start = counts()
+    session = make_session("alpha")
+    await store.run(lambda uow: uow.sessions.add(session))
+    after_session = counts()
+    assert after_session[0] > start[0]  # type: ignore[operator]
+    await store.run(lambda uow: uow.sessions.list())
+    assert counts() == after_session  # reads move nothing
+    await store.run(lambda uow: uow.audit.add(audit(1)))
+    assert counts() == after_session  # neither does a write elsewhere
+    stream = make_stream("cam", linked=session.id)
+    await store.run(lambda uow: uow.streams.add(stream))
+    after_stream = counts()
+    assert after_stream[1] > after_session[1] and after_stream[0] == after_session[0]  # type: ignore[operator]
+    # Deleting a session changes its streams (ON DELETE SET NULL): both counts move.
+    await store.run(lambda uow: uow.sessions.delete(session.id))
+    after_delete = counts()
+    assert after_delete[0] > after_stream[0] and after_delete[1] > after_stream[1]  # type: ignore[operator]
+
+
+async def test_only_the_store_holding_the_lock_counts_changes(
+    catalog: FileProfileCatalog, store: SqliteProfileStore
+) -> None:
+    reader = catalog.open("test", read_only=True)
+    try:
+        assert reader.change_count("sessions") is None
+    finally:
+        await reader.close()
+    beside = catalog.open_beside_runtime("test")  # a lockless writer: the runtime's writes bypass it
+    try:
+        assert beside.change_count("streams") is None
+    finally:
+        await beside.close()
