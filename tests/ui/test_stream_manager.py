@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtCore import QEvent, QPointF
+from PySide6.QtGui import QEnterEvent
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from groundstation.bootstrap import ProfileServices
@@ -60,6 +63,9 @@ def test_record_stop_and_snapshot_from_a_tile(
     stream = loop.run(services.streams.create("cam", FEED))
     tile = window.grid.tiles[0]
     qtbot.waitUntil(lambda: tile.stream is not None and tile.slot.image is not None, timeout=10_000)
+    # The buttons show while the pointer is over the tile (or it has focus), not over every picture.
+    assert not tile.record_button.isVisible() and not tile.snapshot_button.isVisible()
+    QApplication.sendEvent(tile, QEnterEvent(QPointF(5, 5), QPointF(5, 5), QPointF(5, 5)))
     assert tile.record_button.isVisible() and tile.snapshot_button.isVisible()
     assert services.recordings is not None
     tile.record_button.click()
@@ -73,8 +79,12 @@ def test_record_stop_and_snapshot_from_a_tile(
         ),
         timeout=10_000,
     )
+    # While recording, the pointer gone, the stop button stays (and only it).
+    QApplication.sendEvent(tile, QEvent(QEvent.Type.Leave))
+    assert tile.record_button.isVisible() and not tile.snapshot_button.isVisible()
     tile.record_button.click()
     qtbot.waitUntil(lambda: services.recordings is not None and services.recordings.active(stream.id) is None)
+    QApplication.sendEvent(tile, QEnterEvent(QPointF(5, 5), QPointF(5, 5), QPointF(5, 5)))
     recordings = loop.run(services.recordings.list(stream_id=stream.id))
     assert len(recordings) == 1 and recordings[0].state is RecordingState.FINISHED
     assert Path(recordings[0].path).stat().st_size > 0

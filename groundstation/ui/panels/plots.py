@@ -7,12 +7,14 @@ vehicle shows its past at once), and the curves are redrawn by a slow timer only
 
 from __future__ import annotations
 
+import math
 import time
 from collections import deque
 from dataclasses import dataclass
 
 import pyqtgraph as pg
 from PySide6.QtCore import QTimer
+from PySide6.QtGui import QFont, QFontMetricsF
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from groundstation.ui.bridge import FleetBridge
@@ -22,6 +24,9 @@ from groundstation.ui.units import METRIC, Units
 HISTORY_S = 300.0
 RECORD_HZ = 4.0
 REDRAW_HZ = 2.0
+LABEL_GAP_LINES = 2.2  # a left-axis label per this many text lines of plot height, at most
+TICK_FONT_PX = 10
+AXIS_WIDTH = 34
 SERIES = ("alt", "speed", "battery")
 
 
@@ -58,6 +63,25 @@ class TelemetryHistory:
         return list(self._points.get(session_id or "", ()))
 
 
+class SparseAxis(pg.AxisItem):  # type: ignore[misc]  # pyqtgraph is untyped
+    """A value axis with as many labels as fit a short plot, one per ``LABEL_GAP_LINES`` text lines.
+
+    A plot is 30 to 50 px tall in the dock; pyqtgraph's own spacing never goes below 2.25 intervals, which
+    there stacked four or five overlapping labels ("0.8 0.6 0.4 0.2"). Steps are 1, 2 or 5 times a power
+    of ten, so the labels stay round."""
+
+    def tickSpacing(self, minVal: float, maxVal: float, size: float) -> list[tuple[float, float]]:
+        span = abs(maxVal - minVal)
+        if span == 0 or size <= 0:
+            return []
+        line = QFontMetricsF(self.style["tickFont"] or self.font()).height()
+        intervals = max(2.5, size / (LABEL_GAP_LINES * line))  # a label inside, not only at the (hidden) ends
+        raw = span / intervals
+        power = 10.0 ** math.floor(math.log10(raw))
+        step = next(f * power for f in (1, 2, 5, 10) if f * power >= raw)
+        return [(step, 0.0)]
+
+
 class TelemetryPlots(QWidget):
     """Three stacked plots sharing a time axis in seconds before now."""
 
@@ -72,7 +96,7 @@ class TelemetryPlots(QWidget):
         self.plots: dict[str, pg.PlotItem] = {}
         self.curves: dict[str, pg.PlotDataItem] = {}
         for row, key in enumerate(SERIES):
-            plot = self.view.addPlot(row=row, col=0)
+            plot = self.view.addPlot(row=row, col=0, axisItems={"left": SparseAxis("left")})
             plot.setMenuEnabled(False)
             plot.setMouseEnabled(x=False, y=False)
             plot.hideButtons()
@@ -82,9 +106,20 @@ class TelemetryPlots(QWidget):
                 plot.setYRange(0, 100, padding=0.02)
             if row < len(SERIES) - 1:
                 plot.getAxis("bottom").setStyle(showValues=False)
+            # The spacing already keeps labels apart: pyqtgraph's own "text may fill 80 % of the axis" rule
+            # would drop every label of a 30 px plot.
+            plot.getAxis("left").setStyle(
+                maxTickLevel=0, maxTextLevel=0, textFillLimits=[(0, 0.95)], hideOverlappingLabels=False
+            )
+            tick_font = QFont()
+            tick_font.setPixelSize(TICK_FONT_PX)
+            for axis in ("left", "bottom"):
+                plot.getAxis(axis).setTickFont(tick_font)
+            plot.getAxis("left").setWidth(AXIS_WIDTH)  # the same with values or without: no jump
             self.plots[key] = plot
             self.curves[key] = plot.plot([], [])
         self._empty = True  # the curves hold no points (a redraw with none to show is skipped)
+        self._show_values(False)  # nothing to read on an empty plot: no made-up 0..1 scale
         self.drawn = 0  # redraws done (tests check that points reached the curves)
         self.legend = QLabel(self)
         self.legend.setAccessibleName("Plot legend")
@@ -132,6 +167,8 @@ class TelemetryPlots(QWidget):
         points = self.history.points(self.session_id)
         if not points and self._empty:
             return  # re-setting empty curves still repaints three plots and their axes: nothing to show
+        if self._empty != (not points):
+            self._show_values(bool(points))
         self._empty = not points
         now = time.monotonic()
         u = self.units
@@ -143,6 +180,12 @@ class TelemetryPlots(QWidget):
         for key, values in series.items():
             self.curves[key].setData([v[0] for v in values], [v[1] for v in values])
         self.drawn += 1
+
+    def _show_values(self, shown: bool) -> None:
+        """Axis values only when the plots hold points; empty plots keep their frame and grid."""
+        for plot in self.plots.values():
+            plot.getAxis("left").setStyle(showValues=shown)
+        self.plots[SERIES[-1]].getAxis("bottom").setStyle(showValues=shown)
 
     def point_count(self, key: str) -> int:
         x, _y = self.curves[key].getData()

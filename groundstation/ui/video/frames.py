@@ -55,7 +55,11 @@ class RateMeter:
 class FrameSlot:
     """The frame a tile shows: polled from the pipeline at display rate, kept until a newer one exists."""
 
-    def __init__(self) -> None:
+    def __init__(self, phase: float = 0.0) -> None:
+        # Where in the status period this slot reads (0 to 1): tiles attached together would otherwise all
+        # read their status, recompute their badge and re-render their overlay on the same poll.
+        self.phase = phase % 1.0
+        self._phased = False
         self.stream_id: str | None = None
         self.frame: VideoFrame | None = None
         self.image: QImage | None = None
@@ -71,6 +75,7 @@ class FrameSlot:
             self.clear()
             self._requested_size = None
             self._status_due = 0.0
+            self._phased = False
 
     def clear(self) -> None:
         self.frame = None
@@ -86,7 +91,8 @@ class FrameSlot:
             return False
         now = time.monotonic() if now is None else now
         if now >= self._status_due:
-            self._status_due = now + 1.0 / STATUS_HZ
+            self._status_due = now + (1.0 + (0.0 if self._phased else self.phase)) / STATUS_HZ
+            self._phased = True
             self.status = video.status(self.stream_id)
             self.status_reads += 1
         after = self.frame.seq if self.frame is not None else -1

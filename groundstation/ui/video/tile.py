@@ -7,18 +7,22 @@ window calls the recording service.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QMimeData, QPoint, QPointF, QRect, QRectF, Qt, Signal, SignalInstance
+from PySide6.QtCore import QEvent, QMimeData, QPoint, QPointF, QRect, QRectF, QSize, Qt, Signal, SignalInstance
 from PySide6.QtGui import (
     QColor,
     QDrag,
     QDragEnterEvent,
     QDropEvent,
+    QEnterEvent,
+    QFocusEvent,
     QFontMetricsF,
+    QIcon,
     QImage,
     QMouseEvent,
     QPainter,
     QPaintEvent,
     QPen,
+    QPixmap,
     QResizeEvent,
 )
 from PySide6.QtWidgets import QApplication, QSizePolicy, QToolButton, QWidget
@@ -38,6 +42,8 @@ TILE_MIME = "application/x-groundstation-tile"
 # A picture a whole divisor of the source's size is preferred when it is at least this wide a share of the
 # exactly fitted one (a few pixels more letterbox for a resize four times cheaper; see ``_picture_rect``).
 EXACT_DIVISOR_FILL = 0.9
+# Narrower tiles (3x3 and 4x4 on a laptop) show the REC and SNAP buttons as icons: the name comes first.
+ICON_BUTTONS_BELOW = 220
 
 
 class VideoTile(QWidget):
@@ -50,7 +56,7 @@ class VideoTile(QWidget):
     def __init__(self, index: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.index = index
-        self.slot = FrameSlot()
+        self.slot = FrameSlot(phase=(index * 5 % 16) / 16)  # neighbours read their status apart
         self.stream: VideoStream | None = None
         self.session: DeviceSession | None = None
         self.overlay = overlay_model(None, None)
@@ -72,9 +78,11 @@ class VideoTile(QWidget):
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, True)
         self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self.recording = False
+        self._hovered = False
         self._buttons_width = 0.0
         self.record_button = self._tool_button("REC", "Record this stream", self.record_toggled)
         self.snapshot_button = self._tool_button("SNAP", "Take a snapshot of this stream", self.snapshot_requested)
+        self.snapshot_button.setIcon(_button_icon("snap"))
         self._describe()
 
     def _tool_button(self, text: str, name: str, signal: SignalInstance) -> QToolButton:
@@ -88,6 +96,7 @@ class VideoTile(QWidget):
         small.setPointSize(max(7, small.pointSize() - 2))
         small.setBold(True)
         button.setFont(small)
+        button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         button.clicked.connect(lambda _=False: signal.emit(self.index))
         button.hide()
         return button
@@ -96,6 +105,7 @@ class VideoTile(QWidget):
         if recording != self.recording:
             self.recording = recording
             self._style_buttons()
+            self._place_buttons()
             self.update()
 
     def _style_buttons(self) -> None:
@@ -103,25 +113,73 @@ class VideoTile(QWidget):
         base = "QToolButton { font-weight: bold; border: 1px solid #c0c0c0; border-radius: 3px; padding: 0 4px; "
         self.record_button.setText("STOP REC" if self.recording else "REC")
         self.record_button.setToolTip("Stop recording" if self.recording else "Record this stream")
+        self.record_button.setIcon(_button_icon("stop" if self.recording else "rec"))
         self.record_button.setStyleSheet(base + rec + " }")
         self.snapshot_button.setStyleSheet(base + "color: white; }")
 
-    def _place_buttons(self) -> float:
-        """Put the buttons at the header's right end; returns the width they take."""
+    def _buttons_wanted(self) -> tuple[bool, bool]:
+        """(record, snapshot): shown while the pointer is over the tile or it has focus; the record button
+        also while recording, so a running recording is always seen and can be stopped. Otherwise the header
+        is the stream's name and badge alone (and no styled button repaints with every frame)."""
         if self.stream is None:
+            return False, False
+        active = self._hovered or self.hasFocus()
+        return active or self.recording, active
+
+    def _place_buttons(self) -> float:
+        """Put the wanted buttons at the header's right end, as icons on a narrow tile so the stream's name
+        keeps the room; returns the width they take."""
+        wanted = self._buttons_wanted()
+        if not any(wanted):
             self.record_button.hide()
             self.snapshot_button.hide()
             self._buttons_width = 0.0
             return 0.0
         height = int(QFontMetricsF(overlay_font(self.height(), scale=0.8)).height() + 4)
+        style = (
+            Qt.ToolButtonStyle.ToolButtonIconOnly
+            if self.width() < ICON_BUTTONS_BELOW
+            else Qt.ToolButtonStyle.ToolButtonTextOnly
+        )
         right = self.width() - 4
-        for button in (self.snapshot_button, self.record_button):
-            width = button.sizeHint().width()
+        for button, shown in zip((self.snapshot_button, self.record_button), reversed(wanted), strict=True):
+            if not shown:
+                button.hide()
+                continue
+            if button.toolButtonStyle() != style:
+                button.setToolButtonStyle(style)
+            side = max(12, height - 8)
+            button.setIconSize(QSize(side, side))
+            width = height + 2 if style is Qt.ToolButtonStyle.ToolButtonIconOnly else button.sizeHint().width()
             button.setGeometry(right - width, 2, width, height)
             right -= width + 4
             button.show()
         self._buttons_width = float(self.width() - right)
         return self._buttons_width
+
+    def _set_hovered(self, hovered: bool) -> None:
+        if hovered != self._hovered:
+            self._hovered = hovered
+            self._place_buttons()
+            self.update()
+
+    def enterEvent(self, event: QEnterEvent) -> None:
+        self._set_hovered(True)
+        super().enterEvent(event)
+
+    def leaveEvent(self, event: QEvent) -> None:
+        self._set_hovered(False)
+        super().leaveEvent(event)
+
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        super().focusInEvent(event)
+        self._place_buttons()
+        self.update()
+
+    def focusOutEvent(self, event: QFocusEvent) -> None:
+        super().focusOutEvent(event)
+        self._place_buttons()
+        self.update()
 
     # ------------------------------------------------------------------------------------------ state
     def show_stream(self, stream: VideoStream | None) -> None:
@@ -426,3 +484,35 @@ def whole_divisor_size(native: tuple[int, int], width: int, height: int) -> tupl
         if w <= width and h <= height and w % 2 == 0 and h % 2 == 0:
             return w, h
     return None
+
+
+_ICONS: dict[str, QIcon] = {}
+
+
+def _button_icon(kind: str) -> QIcon:
+    """A drawn icon (no font or theme needed): a red dot to record, a square to stop, a camera to snap."""
+    icon = _ICONS.get(kind)
+    if icon is not None:
+        return icon
+    pixmap = QPixmap(32, 32)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    try:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        painter.setPen(QPen(QColor("white"), 2))
+        if kind == "rec":
+            painter.setBrush(QColor("#e00000"))
+            painter.drawEllipse(QRectF(5, 5, 22, 22))
+        elif kind == "stop":
+            painter.setBrush(QColor("white"))
+            painter.drawRect(QRectF(7, 7, 18, 18))
+        else:
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRoundedRect(QRectF(3, 9, 26, 18), 3, 3)
+            painter.drawRect(QRectF(11, 5, 10, 4))
+            painter.drawEllipse(QRectF(11, 12, 11, 11))
+    finally:
+        painter.end()
+    icon = QIcon(pixmap)
+    _ICONS[kind] = icon
+    return icon

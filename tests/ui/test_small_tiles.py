@@ -1,0 +1,113 @@
+"""Small tiles and the loop: the name before the buttons, plots that stay readable when short, and periodic
+work spread over polls instead of landing in one repaint."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QPointF, Qt
+from PySide6.QtGui import QColor, QEnterEvent, QFont, QFontMetricsF, QImage, QPainter
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from groundstation.bootstrap import ProfileServices
+from groundstation.ui.main_window import MainWindow
+from groundstation.ui.panels.plots import SparseAxis
+from groundstation.ui.video.frames import STATUS_HZ, FrameSlot
+from groundstation.ui.video.grid import TELEMETRY_GROUPS
+from groundstation.ui.video.outlined_text import draw_text
+from tests.ui.conftest import FEED, Loop
+
+
+def _hover(widget: object, inside: bool) -> None:
+    if inside:
+        QApplication.sendEvent(widget, QEnterEvent(QPointF(5, 5), QPointF(5, 5), QPointF(5, 5)))  # type: ignore[arg-type]
+    else:
+        QApplication.sendEvent(widget, QEvent(QEvent.Type.Leave))  # type: ignore[arg-type]
+
+
+def test_a_3x3_tile_shows_its_name_and_icon_buttons_only_on_hover(
+    window: MainWindow, services: ProfileServices, qtbot: QtBot, loop: Loop
+) -> None:
+    loop.run(services.streams.create("bravo camera", FEED))
+    window.grid.set_layout("3x3")
+    tile = window.grid.tiles[0]
+    qtbot.waitUntil(lambda: tile.stream is not None and tile.slot.image is not None, timeout=10_000)
+    assert tile.width() < 220
+    assert not tile.record_button.isVisible() and tile._buttons_width == 0.0  # the header is the name's
+    _hover(tile, True)
+    assert tile.record_button.isVisible() and tile.snapshot_button.isVisible()
+    assert tile.record_button.toolButtonStyle() is Qt.ToolButtonStyle.ToolButtonIconOnly
+    assert tile.record_button.text() == "REC"  # still its accessible text
+    # Two icons leave the name most of the header.
+    assert tile._buttons_width < tile.width() / 3
+    _hover(tile, False)
+    assert not tile.snapshot_button.isVisible()
+    window.grid.set_layout("2x2")  # 1366 px wide: 2x2 tiles keep REC and SNAP in words
+    qtbot.waitUntil(lambda: tile.width() >= 220)
+    _hover(tile, True)
+    assert tile.record_button.toolButtonStyle() is Qt.ToolButtonStyle.ToolButtonTextOnly
+
+
+def test_telemetry_reaches_the_tiles_a_group_per_poll(window: MainWindow) -> None:
+    grid = window.grid
+    grid.set_layout("4x4")
+    applied: list[int] = []
+    for tile in grid.tiles:
+        tile.set_telemetry = lambda _s, _m, i=tile.index: applied.append(i)  # type: ignore[method-assign,misc]
+    grid._telemetry_changed()
+    assert applied == [] and len(grid._telemetry_pending) == 16
+    per_poll = []
+    for _ in range(TELEMETRY_GROUPS):
+        before = len(applied)
+        grid.poll()
+        per_poll.append(len(applied) - before)
+    assert per_poll == [16 // TELEMETRY_GROUPS] * TELEMETRY_GROUPS
+    assert sorted(applied) == list(range(16)) and not grid._telemetry_pending
+
+
+def test_slots_read_their_status_out_of_phase() -> None:
+    class Video:
+        def __init__(self) -> None:
+            self.reads: list[tuple[int, float]] = []
+
+        def status(self, stream_id: str) -> None:
+            self.reads.append((int(stream_id), now))
+
+        def frame(self, stream_id: str, after_seq: int) -> None:
+            return None
+
+    video = Video()
+    slots = [FrameSlot(phase=i / 4) for i in range(4)]
+    for i, slot in enumerate(slots):
+        slot.attach(str(i))
+    now = 0.0
+    while now < 1.0:
+        for slot in slots:
+            slot.poll(video, now)  # type: ignore[arg-type]
+        now += 1 / 60
+    second = {sid: [t for s, t in video.reads if s == sid][1] for sid in range(4)}
+    assert len({round(t * 60) for t in second.values()}) == 4  # each on its own poll
+    assert all(1 / STATUS_HZ <= t < 2 / STATUS_HZ + 0.02 for t in second.values())
+
+
+def test_short_plots_get_few_round_labels_and_none_when_empty(window: MainWindow) -> None:
+    axis = SparseAxis("left")
+    for low, high in ((0.0, 1.0), (-2.0, 102.0), (-1.6, 12.6)):
+        ((step, _),) = axis.tickSpacing(low, high, 35.0)
+        assert (high - low) / step <= 3.5  # at most three labels in 35 px, never five
+        assert any(step == f * 10**k for f in (1, 2, 5) for k in range(-2, 3))
+    plots = window.vehicle.plots
+    assert plots._empty
+    assert all(not p.getAxis("left").style["showValues"] for p in plots.plots.values())
+
+
+def test_draw_text_returns_the_advance_of_the_string() -> None:
+    image = QImage(200, 40, QImage.Format.Format_ARGB32_Premultiplied)
+    painter = QPainter(image)
+    font = QFont()
+    font.setPixelSize(14)
+    try:
+        width = draw_text(painter, QPointF(5, 20), "ALT 12.3 m", font, QColor("white"), QColor("black"))
+        again = draw_text(painter, QPointF(5, 20), "ALT 12.3 m", font, QColor("white"), QColor("black"))
+    finally:
+        painter.end()
+    assert width == again == QFontMetricsF(font).horizontalAdvance("ALT 12.3 m")
