@@ -30,7 +30,6 @@ from groundstation.domain.models import (
 )
 from groundstation.domain.names import validate_display_name
 from groundstation.domain.ports import (
-    ChangeCountingStore,
     Clock,
     DeviceAdapter,
     DeviceLink,
@@ -40,12 +39,11 @@ from groundstation.domain.ports import (
 from groundstation.domain.telemetry import TelemetrySample
 from groundstation.services.audit import AuditService, WriteScope
 from groundstation.services.endpoints import EndpointHolder, EndpointRegistry
+from groundstation.services.read_cache import PageCache
 from groundstation.services.session_sink import SessionSink
 from groundstation.services.telemetry import TelemetryHub
 
 log = logging.getLogger(__name__)
-
-_LIST_CACHE_MAX = 64
 
 LIVE_STATES: tuple[SessionState, ...] = tuple(s for s in SessionState if s.is_live)
 
@@ -89,10 +87,8 @@ class SessionService:
         self._live: dict[str, LiveSession] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
         self._monitor: asyncio.Task[None] | None = None
-        # Pages of ``list`` by their arguments, with the store's change count they were read under: served
-        # again only while no write to sessions (from this service or any other) has moved the count.
-        self._counter = store if isinstance(store, ChangeCountingStore) else None
-        self._list_cache: dict[tuple[Any, ...], tuple[int, tuple[DeviceSession, ...]]] = {}
+        # Pages of ``list``, served again while no write to sessions (from anywhere) moved the store's count.
+        self._pages: PageCache[DeviceSession] = PageCache(store, "sessions")
 
     # ------------------------------------------------------------------------------------------ reads
     async def list(
@@ -104,25 +100,9 @@ class SessionService:
         after_id: str | None = None,
     ) -> list[DeviceSession]:
         key = (tuple(states) if states is not None else None, adapter, limit, after_id)
-        hit = self._list_cache.get(key)
-        if hit is not None and hit[0] == self._change_count():
-            return list(hit[1])
-
-        def work(uow: UnitOfWork) -> tuple[int | None, list[DeviceSession]]:
-            # The count is taken on the database thread, before the read: see ``change_count``.
-            return self._change_count(), uow.sessions.list(
-                states=states, adapter=adapter, limit=limit, after_id=after_id
-            )
-
-        count, found = await self._store.run(work)
-        if count is not None:
-            if len(self._list_cache) >= _LIST_CACHE_MAX:
-                self._list_cache.clear()
-            self._list_cache[key] = (count, tuple(found))
-        return found
-
-    def _change_count(self) -> int | None:
-        return self._counter.change_count("sessions") if self._counter is not None else None
+        return await self._pages.read(
+            key, lambda uow: uow.sessions.list(states=states, adapter=adapter, limit=limit, after_id=after_id)
+        )
 
     async def get(self, session_id: str) -> DeviceSession:
         found = await self._store.run(lambda uow: uow.sessions.get(session_id))

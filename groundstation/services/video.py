@@ -18,13 +18,13 @@ from groundstation.domain.events import EventKind
 from groundstation.domain.ids import stream_id as new_stream_id
 from groundstation.domain.models import StreamState, VideoStream
 from groundstation.domain.names import validate_display_name
-from groundstation.domain.ports import ChangeCountingStore, Clock, ProfileStore, UnitOfWork
+from groundstation.domain.ports import Clock, ProfileStore, UnitOfWork
 from groundstation.domain.video_sources import validate_video_url
 from groundstation.services.audit import AuditService, WriteScope
+from groundstation.services.read_cache import PageCache
 
 _EDITABLE = frozenset({"name", "url", "linked_session_id", "enabled"})
 _UNSET: Any = object()
-_LIST_CACHE_MAX = 64
 
 
 class VideoStreamService:
@@ -36,32 +36,15 @@ class VideoStreamService:
         # Pages of ``list`` by their arguments, with the store's change count they were read under: served
         # again only while no write to streams (this service's, the video pipeline's, a session deleted
         # under a link) has moved the count.
-        self._counter = store if isinstance(store, ChangeCountingStore) else None
-        self._list_cache: dict[tuple[Any, ...], tuple[int, tuple[VideoStream, ...]]] = {}
+        self._pages: PageCache[VideoStream] = PageCache(store, "streams")
 
     async def list(
         self, *, linked_session_id: str | None = None, limit: int | None = None, after_id: str | None = None
     ) -> builtins.list[VideoStream]:
-        key = (linked_session_id, limit, after_id)
-        hit = self._list_cache.get(key)
-        if hit is not None and hit[0] == self._change_count():
-            return builtins.list(hit[1])
-
-        def work(uow: UnitOfWork) -> tuple[int | None, builtins.list[VideoStream]]:
-            # The count is taken on the database thread, before the read: see ``change_count``.
-            return self._change_count(), uow.streams.list(
-                linked_session_id=linked_session_id, limit=limit, after_id=after_id
-            )
-
-        count, found = await self._store.run(work)
-        if count is not None:
-            if len(self._list_cache) >= _LIST_CACHE_MAX:
-                self._list_cache.clear()
-            self._list_cache[key] = (count, tuple(found))
-        return found
-
-    def _change_count(self) -> int | None:
-        return self._counter.change_count("streams") if self._counter is not None else None
+        return await self._pages.read(
+            (linked_session_id, limit, after_id),
+            lambda uow: uow.streams.list(linked_session_id=linked_session_id, limit=limit, after_id=after_id),
+        )
 
     async def get(self, stream_id: str) -> VideoStream:
         found = await self._store.run(lambda uow: uow.streams.get(stream_id))
