@@ -49,6 +49,21 @@ class WindowMenus:
         self.ack_action = self._action("&Acknowledge newest alarm", "Space", w.acknowledge_newest)
         session_menu.addAction(self.ack_action)
         session_menu.addAction(self._action("Acknowledge a&ll alarms", "Ctrl+Space", w.monitor.acknowledge_all))
+        # The selected vehicle's setup: in this menu (it acts on the selected session), and in the vehicle dock.
+        session_menu.addSeparator()
+        self.parameters_action = self._action(
+            "Vehicle &parameters…", "Ctrl+Shift+P", lambda: w.dialogs.open_parameters()
+        )
+        self.parameters_action.setStatusTip("Download, edit, load and save the selected vehicle's parameters")
+        session_menu.addAction(self.parameters_action)
+        self.mission_action = self._action("Vehicle &mission…", "Ctrl+Shift+M", lambda: w.dialogs.open_mission())
+        self.mission_action.setStatusTip("Download, edit and upload the selected vehicle's mission")
+        session_menu.addAction(self.mission_action)
+        w.vehicle.parameters_requested.connect(w.dialogs.open_parameters)
+        w.vehicle.mission_requested.connect(w.dialogs.open_mission)
+        w.session_panel.selection_changed.connect(self.update_vehicle_actions)
+        w.bridge.fleet_changed.connect(self.update_vehicle_actions)
+        self.update_vehicle_actions()
 
         view_menu = bar.addMenu("&View")
         group = QActionGroup(w)
@@ -93,6 +108,14 @@ class WindowMenus:
         action.triggered.connect(slot)
         self.window.addAction(action)
         return action
+
+    def update_vehicle_actions(self) -> None:
+        """Parameters and Mission need a running session selected: they talk to the vehicle."""
+        selected = self.window.session_panel.selected()
+        session = self.window.bridge.session(selected.id) if selected is not None else None
+        live = session is not None and session.state.is_live
+        self.parameters_action.setEnabled(live)
+        self.mission_action.setEnabled(live)
 
     def _layout(self, name: str) -> None:
         self.window.grid.set_layout(name)

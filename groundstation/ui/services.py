@@ -20,6 +20,7 @@ from groundstation.services.recordings import RecordingService
 from groundstation.services.sessions import SessionService
 from groundstation.services.settings import SettingsService
 from groundstation.services.telemetry import TelemetryHub
+from groundstation.services.vehicle_setup import MissionService, ParameterService
 from groundstation.services.video import VideoStreamService
 from groundstation.services.video_pipeline import VideoPipeline
 
@@ -54,6 +55,12 @@ class ProfileServicesView(Protocol):
 
     @property
     def recordings(self) -> RecordingService | None: ...
+
+    @property
+    def parameters(self) -> ParameterService: ...
+
+    @property
+    def missions(self) -> MissionService: ...
 
 
 # Opens a short-lived decoder on a URL that is not saved as a stream yet, for ``seconds``; its final status.

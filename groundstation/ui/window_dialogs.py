@@ -1,4 +1,5 @@
-"""The main window's non-modal dialogs (streams, audit log, settings, profiles): one of each at a time.
+"""The main window's non-modal dialogs (streams, audit log, settings, profiles): one of each at a time, and
+a vehicle's parameters and mission: one of each per session (two vehicles can be set up side by side).
 
 They are opened with ``show()``/``open()``, never ``exec()``: a nested event loop would hold the services'
 tasks behind a dialog, and the window must keep updating while one is open.
@@ -16,6 +17,9 @@ from groundstation.ui.dialogs.audit_viewer import AuditViewer
 from groundstation.ui.dialogs.profiles import ProfileDialog
 from groundstation.ui.dialogs.settings_dialog import SettingsDialog
 from groundstation.ui.dialogs.stream_manager import StreamManager
+from groundstation.ui.vehicle_setup.files import FileChooser, QtFileChooser
+from groundstation.ui.vehicle_setup.mission import MissionDialog
+from groundstation.ui.vehicle_setup.parameters import ParametersDialog
 
 if TYPE_CHECKING:
     from groundstation.ui.main_window import MainWindow
@@ -34,6 +38,10 @@ class WindowDialogs:
         self.audit_viewer: AuditViewer | None = None
         self.settings: SettingsDialog | None = None
         self.profiles: ProfileDialog | None = None
+        self.parameters: dict[str, ParametersDialog] = {}
+        self.missions: dict[str, MissionDialog] = {}
+        self.files: FileChooser = QtFileChooser()
+        """Where the setup dialogs ask for file paths (tests hand a chooser that opens no native dialog)."""
 
     def _reuse(self, dialog: QDialog | None) -> bool:
         if dialog is not None and dialog.isVisible():
@@ -81,7 +89,52 @@ class WindowDialogs:
             self.profiles.open()
         return self.profiles
 
+    def _vehicle(self, session_id: str | None) -> str | None:
+        """The session to set up: the one asked for, else the selected one; None (said in the status bar)
+        when there is none or it is not running."""
+        w = self.window
+        if session_id is None:
+            selected = w.session_panel.selected()
+            session_id = selected.id if selected is not None else None
+        session = w.bridge.session(session_id)
+        if session is None or not session.state.is_live:
+            w.show_error("select a running session first: parameters and missions live on the vehicle")
+            return None
+        return session.id
+
+    def open_parameters(self, session_id: str | None = None) -> ParametersDialog | None:
+        w = self.window
+        sid = self._vehicle(session_id)
+        if sid is None:
+            return None
+        dialog = self.parameters.get(sid)
+        if not self._reuse(dialog):
+            if dialog is None:
+                dialog = ParametersDialog(sid, w.bridge, w.runner, w.theme, self.files, w)
+                self.parameters[sid] = dialog
+            dialog.show()
+            if dialog.model.rowCount() == 0:
+                dialog.download()
+        return dialog
+
+    def open_mission(self, session_id: str | None = None) -> MissionDialog | None:
+        w = self.window
+        sid = self._vehicle(session_id)
+        if sid is None:
+            return None
+        dialog = self.missions.get(sid)
+        if not self._reuse(dialog):
+            if dialog is None:
+                dialog = MissionDialog(sid, w.bridge, w.runner, w.theme, self.files, w)
+                dialog.mission_shown.connect(w.map.show_mission)
+                self.missions[sid] = dialog
+            dialog.show()
+            if not dialog.table.mission_items and not dialog.busy:
+                dialog.download()
+        return dialog
+
     def close_all(self) -> None:
-        for dialog in (self.stream_manager, self.audit_viewer, self.settings, self.profiles):
+        setup: list[QDialog] = [*self.parameters.values(), *self.missions.values()]
+        for dialog in (self.stream_manager, self.audit_viewer, self.settings, self.profiles, *setup):
             if dialog is not None:
                 dialog.close()

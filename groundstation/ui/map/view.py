@@ -3,6 +3,8 @@
 Drawn with QPainter in Web Mercator at integer zooms (tiles then need no scaling). Without a tile source
 the background is a plain metric grid; a scale bar and a north arrow are always there. The view follows
 the fleet until the operator pans or zooms; a click near a vehicle selects it (``session_clicked``).
+A mission open in a Mission dialog is drawn under the fleet: its waypoints joined by a dashed line, numbered,
+the current item filled.
 Trails are sampled from the bridge's display-rate tick at most ``TRAIL_HZ`` per vehicle.
 """
 
@@ -64,6 +66,7 @@ class MapView(QWidget):
         self._trail_time: dict[str, float] = {}
         self.tiles = TileCache(TileSource(), self.update)
         self._press: QPointF | None = None
+        self.missions: dict[str, tuple[list[tuple[int, float, float]], int | None]] = {}
         self._dragged = False
         bridge.telemetry_changed.connect(self._telemetry_changed)
         bridge.fleet_changed.connect(self.update)
@@ -85,6 +88,16 @@ class MapView(QWidget):
         self.selected = session_id or None
         self.update()
 
+    def show_mission(self, session_id: str, points: list[tuple[int, float, float]], current: int | None) -> None:
+        """Draw a session's mission: (seq, lat, lon) of its positioned items, and the current seq."""
+        if points:
+            self.missions[session_id] = (list(points), current)
+        else:
+            self.missions.pop(session_id, None)
+        if self.follow:
+            self.fit(self.positions())
+        self.update()
+
     def positions(self) -> dict[str, tuple[float, float, float | None]]:
         """lat, lon and heading of every live vehicle that reports a position."""
         out: dict[str, tuple[float, float, float | None]] = {}
@@ -104,14 +117,20 @@ class MapView(QWidget):
                 self.trails.setdefault(sid, deque(maxlen=TRAIL_POINTS)).append((lat, lon))
         for sid in [s for s in self.trails if s not in self.bridge.sessions]:
             del self.trails[sid]
-        if self.follow and positions:
+        for sid in [s for s in self.missions if s not in self.bridge.sessions]:
+            del self.missions[sid]
+        if self.follow and (positions or self.missions):
             self.fit(positions)
         if self.isVisible():
             self.update()
 
     def fit(self, positions: dict[str, tuple[float, float, float | None]]) -> None:
-        lats = [p[0] for p in positions.values()]
-        lons = [p[1] for p in positions.values()]
+        """Centre and zoom on the vehicles and the missions shown (a plan is seen whole while it is edited)."""
+        planned = [(lat, lon) for points, _current in self.missions.values() for _seq, lat, lon in points]
+        lats = [p[0] for p in positions.values()] + [p[0] for p in planned]
+        lons = [p[1] for p in positions.values()] + [p[1] for p in planned]
+        if not lats:
+            return
         lat, lon = (min(lats) + max(lats)) / 2, (min(lons) + max(lons)) / 2
         self.center = (lat, lon)
         span_lat, span_lon = max(lats) - min(lats), max(lons) - min(lons)
@@ -141,10 +160,11 @@ class MapView(QWidget):
             drew_tiles = self._paint_tiles(painter)
             if not drew_tiles:
                 self._paint_grid(painter)
+            self._paint_missions(painter)
             self._paint_fleet(painter)
             self._paint_scale(painter)
             self._paint_north(painter)
-            if not self.positions():
+            if not self.positions() and not self.missions:
                 painter.setPen(QColor(self.theme.muted_text))
                 painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, "no vehicle reports a position yet")
         finally:
@@ -183,6 +203,23 @@ class MapView(QWidget):
         while y < self.height():
             painter.drawLine(QPointF(0, y), QPointF(self.width(), y))
             y += step_px
+
+    def _paint_missions(self, painter: QPainter) -> None:
+        for sid, (points, current) in self.missions.items():
+            if sid not in self.bridge.sessions:
+                continue
+            screen = [(seq, self.screen_point(lat, lon)) for seq, lat, lon in points]
+            line = QPen(QColor(self.theme.highlight), 3 if sid == self.selected else 1.5, Qt.PenStyle.DashLine)
+            painter.setPen(line)
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawPolyline(QPolygonF([point for _seq, point in screen]))
+            for seq, point in screen:
+                painter.setPen(QPen(QColor(self.theme.highlight), 2))
+                filled = seq == current
+                painter.setBrush(QColor(self.theme.highlight) if filled else QColor(self.theme.base))
+                painter.drawEllipse(point, 9.0 if filled else 7.0, 9.0 if filled else 7.0)
+                painter.setPen(QColor(self.theme.highlight_text if filled else self.theme.text))
+                painter.drawText(QRectF(point.x() - 9, point.y() - 9, 18, 18), Qt.AlignmentFlag.AlignCenter, str(seq))
 
     def _paint_fleet(self, painter: QPainter) -> None:
         positions = self.positions()

@@ -1,4 +1,5 @@
-"""The vehicle detail dock: the selected session's telemetry, its command buttons and its live plots.
+"""The vehicle detail dock: the selected session's telemetry, link figures, command buttons, the way to its
+parameters and mission, and its live plots.
 
 Follows the selection (session table or map); refreshed by the bridge's display-rate tick, and reads only
 the bridge's copy of the newest sample, so it costs the same at 1 Hz or 50 Hz telemetry.
@@ -6,13 +7,14 @@ the bridge's copy of the newest sample, so it costs the same at 1 Hz or 50 Hz te
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal, SignalInstance
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from groundstation.domain.telemetry import TelemetrySample
 from groundstation.ui.bridge import FleetBridge
 from groundstation.ui.panels.commands import CommandPanel
+from groundstation.ui.panels.link_view import LinkView
 from groundstation.ui.panels.plots import TelemetryHistory, TelemetryPlots
 from groundstation.ui.panels.session_model import describe_identity, short_identity
 from groundstation.ui.tasks import TaskRunner
@@ -63,6 +65,9 @@ def telemetry_rows(sample: TelemetrySample | None, units: Units) -> dict[str, st
 
 
 class VehicleDock(QWidget):
+    parameters_requested = Signal(str)  # session id
+    mission_requested = Signal(str)
+
     def __init__(
         self,
         bridge: FleetBridge,
@@ -98,15 +103,29 @@ class VehicleDock(QWidget):
             span = 3 if key == "position" else 1
             grid.addWidget(QLabel(LABELS[key], readout), row, pair * 2)
             grid.addWidget(label, row, pair * 2 + 1, 1, span)
+        self.link = LinkView(bridge, runner, self)
         box = QGroupBox("Commands", self)
         self.commands = CommandPanel(bridge.services, runner, theme, box)
         QVBoxLayout(box).addWidget(self.commands)
+        self.parameters_button = QPushButton("Parameters…", self)
+        self.parameters_button.setAccessibleName("Open the vehicle's parameters")
+        self.parameters_button.setToolTip("The selected vehicle's parameters (Ctrl+Shift+P)")
+        self.parameters_button.clicked.connect(lambda: self._request(self.parameters_requested))
+        self.mission_button = QPushButton("Mission…", self)
+        self.mission_button.setAccessibleName("Open the vehicle's mission")
+        self.mission_button.setToolTip("The selected vehicle's mission (Ctrl+Shift+M)")
+        self.mission_button.clicked.connect(lambda: self._request(self.mission_requested))
+        setup = QHBoxLayout()
+        setup.addWidget(self.parameters_button)
+        setup.addWidget(self.mission_button)
         self.plots = TelemetryPlots(history, theme, self)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.title)
         layout.addWidget(readout)
+        layout.addWidget(self.link)
         layout.addWidget(box)
+        layout.addLayout(setup)
         layout.addWidget(self.plots, 1)
         bridge.telemetry_changed.connect(self.refresh)
         bridge.fleet_changed.connect(self.refresh)
@@ -115,7 +134,12 @@ class VehicleDock(QWidget):
     def show_session(self, session_id: str | None) -> None:
         self.session_id = session_id or None
         self.plots.show_session(self.session_id)
+        self.link.show_session(self.session_id)
         self.refresh()
+
+    def _request(self, signal: SignalInstance) -> None:
+        if self.session_id is not None:
+            signal.emit(self.session_id)
 
     def set_units(self, units: Units) -> None:
         self.units = units
@@ -130,8 +154,12 @@ class VehicleDock(QWidget):
 
     def refresh(self) -> None:
         session = self.bridge.session(self.session_id)
+        live = session is not None and session.state.is_live
+        self.parameters_button.setEnabled(live)
+        self.mission_button.setEnabled(live)
         if session is None:
             self.session_id = None
+            self.link.show_session(None)
             self.title.setText("No vehicle selected: pick one in Sessions or on the map")
             self.commands.set_session(None, "", live=False)
             for label in self.values.values():
