@@ -5,9 +5,10 @@ The server runs as ``groundstation`` runs it (uvicorn on the runtime's own loop,
 Each client sends a request every ``--interval`` seconds (open loop, as integrating tools poll), one phase
 per call; ``/api/health`` in the same run is the baseline (it needs no token and no database).
 
-    .venv/bin/python bench/api_latency.py [--clients 50] [--requests 20] [--interval 0.5]
+    .venv/bin/python bench/api_latency.py [--clients 50] [--requests 20] [--interval 0.5] [--without-access-log]
 
-Prints a table, the ratio of each call's p99 to the baseline's, and one JSON line.
+Prints a table, the ratio of each call's p99 to the baseline's, how many access records (``api.request``,
+one per authenticated request, buffered and written once a second) were stored, and one JSON line.
 """
 
 from __future__ import annotations
@@ -123,6 +124,8 @@ async def _server_main(args: argparse.Namespace) -> dict[str, Any]:
             for s in sessions[:10]:
                 await services.sessions.resume(s.id)
             token = (await services.tokens.create("bench", Role.VIEWER)).secret
+            if args.without_access_log:  # the A/B reference: the same run with access records not kept
+                services.audit.access.record = lambda **_: None  # type: ignore[method-assign]
             server = ApiServer(runtime, port=0)
             await server.start()
             runtime.settle()  # as `serve` does once it is up
@@ -144,7 +147,11 @@ async def _server_main(args: argparse.Namespace) -> dict[str, Any]:
             if proc.returncode != 0:
                 raise SystemExit(f"the client process failed ({proc.returncode})")
             results: dict[str, Any] = json.loads(out)
-            return {"setup_s": round(setup_s, 1), "live_sessions": live, "results": results}
+            # Every authenticated request is audited (buffered, written once a second): count what was stored,
+            # so a run that measured without the access log shows it.
+            await services.audit.access.flush()
+            audited = len(await services.audit.list(action="api.request"))
+            return {"setup_s": round(setup_s, 1), "live_sessions": live, "results": results, "audited": audited}
         finally:
             await runtime.close()
 
@@ -163,6 +170,7 @@ def _report(args: argparse.Namespace, run: dict[str, Any]) -> None:
     worst_list = max(results["list_sessions"]["p99_ms"], results["list_streams"]["p99_ms"])
     verdict = "met" if worst_list < TARGET_LIST_P99_MS else "NOT met"
     print(f"target p99 < {TARGET_LIST_P99_MS:g} ms for list calls: {verdict} (worst list p99 {worst_list} ms)")
+    print(f"access records stored (api.request): {run['audited']}")
     summary = {
         "bench": "api_latency",
         "clients": args.clients,
@@ -173,6 +181,7 @@ def _report(args: argparse.Namespace, run: dict[str, Any]) -> None:
         **{f"{k}_{m}": v[m] for k, v in results.items() for m in ("p50_ms", "p99_ms")},
         "list_p99_over_health_p99": round(worst_list / base["p99_ms"], 2) if base["p99_ms"] else None,
         "target_met": worst_list < TARGET_LIST_P99_MS,
+        "audited_requests": run["audited"],
     }
     print(json.dumps(summary))
 
@@ -187,6 +196,9 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--requests", type=int, default=20, help="per client and per call")
     parser.add_argument("--interval", type=float, default=0.5, help="seconds between a client's requests")
+    parser.add_argument(
+        "--without-access-log", action="store_true", help="keep no access records (the reference to compare with)"
+    )
     args = parser.parse_args()
     os.environ.setdefault("GROUNDSTATION_HOME", tempfile.gettempdir())
     _report(args, asyncio.run(_server_main(args)))

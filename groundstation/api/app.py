@@ -1,4 +1,4 @@
-"""The FastAPI application: routers, problem-details errors, the body limit, the token resolver."""
+"""The FastAPI application: routers, problem-details errors, the body limit, the access log, the token resolver."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from groundstation import __version__
 from groundstation.api import websocket
+from groundstation.api.access import HEALTH_PATH, AccessLogMiddleware, RouteTemplates
 from groundstation.api.auth import TokenResolver
 from groundstation.api.context import ApiRuntime
 from groundstation.api.limits import MAX_BODY_BYTES, BodyLimitMiddleware
@@ -18,7 +19,8 @@ The embedded HTTP API of the groundstation: device sessions, telemetry, commands
 
 Every endpoint but `/api/health` needs `Authorization: Bearer <token>`; a token (from `groundstation tokens
 create`) belongs to one profile and sees that profile only. Errors are RFC 9457 problem details with a
-stable `code`. Request bodies are limited to 64 KiB. See docs/api.md.
+stable `code`. Request bodies are limited to 64 KiB. Every request a token makes is audited in its profile
+(action `api.request`, or `api.ws` for WebSocket connects and subscriptions). See docs/api.md.
 """
 
 
@@ -34,8 +36,12 @@ def create_app(runtime: ApiRuntime) -> FastAPI:
     )
     app.state.runtime = runtime
     app.state.tokens = TokenResolver(runtime)
+    app.state.route_templates = RouteTemplates(app.openapi)
     install_problem_handlers(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=MAX_BODY_BYTES)
+    # Added last, so outside the body limit: a 413 is recorded too. The routes that need no token are not.
+    public = {HEALTH_PATH, app.openapi_url, app.docs_url, app.swagger_ui_oauth2_redirect_url}
+    app.add_middleware(AccessLogMiddleware, public_paths=frozenset(p for p in public if p is not None))
     app.include_router(sessions.router)
     app.include_router(link.router)
     app.include_router(streams.router)

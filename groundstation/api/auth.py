@@ -4,7 +4,8 @@ Tokens carry no profile name; the profile is found by the token's hash in the pr
 open (remembered per hash after the first success, then re-checked in that profile's database on every
 request so that a revocation by another process counts at once). Refusals are recorded where someone can
 see them: a revoked token or a role that may not is audited in the token's own profile (actor
-``api:<name>``); an unknown token belongs to no profile and is logged.
+``api:<name>``); an unknown token belongs to no profile and is logged. Whatever the outcome, the token
+matched is noted in the request's scope for its access record (``access.py``).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from groundstation.api.access import note_token
 from groundstation.api.context import ApiProfile, ApiRuntime
 from groundstation.domain.actors import api_actor
 from groundstation.domain.errors import ForbiddenError, UnauthorizedError
@@ -83,9 +85,15 @@ class TokenResolver:
 
     async def authenticate(self, secret: str | None, *, method: str, path: str, client: str) -> Caller:
         """The caller a token speaks for, or UnauthorizedError (audited in the token's profile if known)."""
+        found = await self.find(secret) if secret else None
+        return await self.admit(secret, found, method=method, path=path, client=client)
+
+    async def admit(
+        self, secret: str | None, found: Presented | None, *, method: str, path: str, client: str
+    ) -> Caller:
+        """``authenticate`` for a token already looked up with ``find`` (the caller also needed the match)."""
         if not secret:
             raise UnauthorizedError("this endpoint needs a bearer token (Authorization: Bearer gs_...)")
-        found = await self.find(secret)
         if found is None:
             log.warning("API: refused an unknown token from %s for %s %s", client, method, path)
             raise UnauthorizedError("the token is not valid")
@@ -125,9 +133,11 @@ def require(role: Role) -> Callable[..., Awaitable[Caller]]:
     async def dependency(request: Request, credentials: Credentials) -> Caller:
         secret = credentials.credentials if credentials is not None else None
         path = request.url.path
-        caller = await resolver_of(request).authenticate(
-            secret, method=request.method, path=path, client=client_of(request)
-        )
+        resolver = resolver_of(request)
+        found = await resolver.find(secret) if secret else None
+        # The access record of this request (api/access.py) goes to the token's profile, refused or not.
+        note_token(request.scope, found.profile if found else None, found.token if found else None)
+        caller = await resolver.admit(secret, found, method=request.method, path=path, client=client_of(request))
         if not caller.may(role):
             await caller.profile.audit.record_failure(
                 actor=caller.actor,

@@ -10,6 +10,9 @@ Then the client may send ``{"type": "subscribe", "session_id": ..., "rate_hz": 5
 rate (a sample is sent only once), so a fast vehicle never floods a slow client. Everything a connection
 sends passes one bounded drop-oldest queue: a client that does not read loses the oldest messages (counted
 in ``dropped`` of the next telemetry message) instead of growing the server's memory.
+
+Access records (``api.ws``, in the token's profile): the connect (status 101, or 401 for a revoked token),
+and each message but a well-formed ping, with the status the same answer would have had over HTTP.
 """
 
 from __future__ import annotations
@@ -18,14 +21,20 @@ import asyncio
 import contextlib
 import json
 import logging
+import time
 from typing import Any
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
 from groundstation.api import views
-from groundstation.api.auth import Caller, TokenResolver
+from groundstation.api.access import record_access
+from groundstation.api.auth import Caller, Presented, TokenResolver
+from groundstation.api.context import ApiProfile
+from groundstation.api.problems import STATUS_BY_CODE
 from groundstation.domain.errors import GroundstationError, InvalidError, UnauthorizedError
 from groundstation.domain.events import IntegrationEvent
+from groundstation.domain.models import ApiToken
+from groundstation.services.access_log import WS_ACTION
 from groundstation.services.queues import DropOldestQueue, QueueClosed
 
 log = logging.getLogger(__name__)
@@ -38,16 +47,25 @@ MAX_SUBSCRIPTIONS = 64
 AUTH_TIMEOUT_S = 5.0
 QUEUE_SIZE = 512
 CLOSE_UNAUTHORIZED = 4401
+WS_PATH = "/api/integration/ws"
+# The message types an access record names; anything else is recorded as "invalid" (a bounded set of values).
+_AUDITED = frozenset({"subscribe", "unsubscribe", "ping"})
 
 
-@router.websocket("/api/integration/ws")
+@router.websocket(WS_PATH)
 async def integration_ws(ws: WebSocket) -> None:
     await ws.accept()
+    started = time.perf_counter()
     resolver: TokenResolver = ws.app.state.tokens
     client = f"{ws.client.host}:{ws.client.port}" if ws.client is not None else "unknown"
+    found: Presented | None = None
     try:
-        caller = await _authenticate(ws, resolver, client)
+        secret = await _secret_of(ws)
+        found = await resolver.find(secret)
+        caller = await resolver.admit(secret, found, method="WS", path=ws.url.path, client=client)
     except (GroundstationError, ValueError, TimeoutError) as exc:
+        if found is not None:  # a revoked token: refused in its own profile's log too
+            _record(found.profile, found.token, "connect", None, started, status=401)
         message = exc.message if isinstance(exc, GroundstationError) else "authenticate first"
         with contextlib.suppress(Exception):
             await ws.send_text(json.dumps({"type": "error", "code": "unauthorized", "detail": message}))
@@ -55,19 +73,38 @@ async def integration_ws(ws: WebSocket) -> None:
         return
     except WebSocketDisconnect:
         return
+    _record(caller.profile, caller.token, "connect", None, started, status=101)
     await Connection(ws, caller).run()
 
 
-async def _authenticate(ws: WebSocket, resolver: TokenResolver, client: str) -> Caller:
+async def _secret_of(ws: WebSocket) -> str:
     header = ws.headers.get("authorization", "")
     scheme, _, secret = header.partition(" ")
-    path = ws.url.path
     if scheme.lower() == "bearer" and secret.strip():
-        return await resolver.authenticate(secret.strip(), method="WS", path=path, client=client)
+        return secret.strip()
     first = json.loads(await asyncio.wait_for(_receive_text(ws), AUTH_TIMEOUT_S))
     if not isinstance(first, dict) or first.get("type") != "auth" or not isinstance(first.get("token"), str):
         raise UnauthorizedError('send {"type": "auth", "token": "gs_..."} first, or an Authorization header')
-    return await resolver.authenticate(first["token"], method="WS", path=path, client=client)
+    token: str = first["token"]
+    return token
+
+
+def _record(
+    profile: ApiProfile, token: ApiToken, message: str, session_id: str | None, started: float, *, status: int
+) -> None:
+    """An access record (``api.ws``) of the connect or of one subscription message; ``status`` is the HTTP
+    status the same answer would have had (101 for a connect), so one filter reads both logs."""
+    record_access(
+        profile,
+        token,
+        action=WS_ACTION,
+        method="WS",
+        path=WS_PATH,
+        target_id=session_id,
+        status=status,
+        duration_ms=(time.perf_counter() - started) * 1000,
+        extra={"message": message},
+    )
 
 
 class Connection:
@@ -114,15 +151,23 @@ class Connection:
     async def _read_forever(self) -> None:
         while True:
             text = await _receive_text(self._ws)
+            started = time.perf_counter()
+            kind, session_id, status = "invalid", None, 200
             try:
                 message = json.loads(text)
                 if not isinstance(message, dict):
                     raise InvalidError("a message is a JSON object with a type", field="type")
+                kind = str(message["type"]) if message.get("type") in _AUDITED else "invalid"
+                session_id = message.get("session_id") if isinstance(message.get("session_id"), str) else None
                 await self._handle(message)
             except json.JSONDecodeError:
+                status = 422
                 self._error(InvalidError("a message is JSON", field="message"))
             except GroundstationError as exc:
+                status = STATUS_BY_CODE.get(exc.code, 422)
                 self._error(exc)
+            if kind != "ping" or status >= 400:  # keep-alives are not worth a record; a broken one is
+                _record(self._caller.profile, self._caller.token, kind, session_id, started, status=status)
 
     async def _handle(self, message: dict[str, Any]) -> None:
         kind = message.get("type")

@@ -94,6 +94,9 @@ class StreamRepository(Protocol):
 class AuditRepository(Protocol):
     def add(self, entry: AuditEntry) -> None: ...
 
+    def add_many(self, entries: Sequence[AuditEntry]) -> None:
+        """One statement for a batch (the API's access records, a second's worth at a time)."""
+
     def list(
         self,
         *,

@@ -4,6 +4,10 @@
 unit raised, and publishes them after the commit. When the unit fails, the transaction rolls back and a
 separate one records the failure, so the log never shows a success that did not happen, nor loses an
 attempt that did not succeed.
+
+Requests to the HTTP API are audited too, but not through ``write``: their access records (one per request,
+``services/access_log.py``) are buffered and written a second's worth at a time, off the request's path.
+``close`` writes what is still buffered; the profile calls it before its store closes.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from groundstation.domain.events import EventKind, IntegrationEvent, Severity
 from groundstation.domain.ids import audit_id, event_id
 from groundstation.domain.models import AuditEntry, Outcome
 from groundstation.domain.ports import Clock, ProfileStore, UnitOfWork
+from groundstation.services.access_log import AccessLog
 from groundstation.services.bus import EventBus
 
 log = logging.getLogger(__name__)
@@ -54,6 +59,11 @@ class AuditService:
         self._store = store
         self._bus = bus
         self._clock = clock
+        self.access = AccessLog(store, clock)
+
+    async def close(self) -> None:
+        """Write the access records still buffered; before the store closes."""
+        await self.access.close()
 
     async def write(
         self,

@@ -50,7 +50,8 @@ class ProfileServices:
         return self.store.profile.name
 
     async def close(self) -> None:
-        """Stop what runs (workers joined, sessions end ``stopped``), flush telemetry, close the database."""
+        """Stop what runs (workers joined, sessions end ``stopped``), flush telemetry and access records, close
+        the database."""
         try:
             if self.recordings is not None:
                 await self.recordings.close()
@@ -61,6 +62,7 @@ class ProfileServices:
             if not self.store.read_only:
                 await self.sessions.shutdown()
             await self.hub.close()
+            await self.audit.close()
             self.bus.close()
         finally:
             await self.store.close()

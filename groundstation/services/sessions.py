@@ -1,18 +1,19 @@
-"""Device sessions: their lifecycle, the conflict rules, and the live links behind them.
+"""Device sessions: their lifecycle (define, start, resume, stop, delete, recovery) and the links behind them.
 
-The database row is the truth about a session; ``LiveSession`` mirrors the state of the sessions this process
-runs so the hot path (a sample arriving) never reads the database. Transitions of one session are serialized
-by its lock, each is one audited transaction, and each publishes a state-change event after it commits.
+The database row is the truth about a session; the sessions this process runs are mirrored in memory
+(``session_registry``) so the hot path (a sample arriving) never reads the database. Transitions of one
+session are serialized by its lock, each is one audited transaction (``session_writes``), and each publishes a
+state-change event after it commits. Link health is watched by ``session_link_watch``; why a link did not
+open is put into words by ``session_open_errors``. This module composes them behind one service, the only
+one callers use.
 """
 
 from __future__ import annotations
 
 import asyncio
 import builtins
-import contextlib
 import logging
 from collections.abc import Coroutine, Mapping, Sequence
-from dataclasses import dataclass, field, replace
 from typing import Any
 
 from groundstation.domain import actors
@@ -29,36 +30,21 @@ from groundstation.domain.models import (
     VehicleIdentity,
 )
 from groundstation.domain.names import validate_display_name
-from groundstation.domain.ports import (
-    Clock,
-    DeviceAdapter,
-    DeviceLink,
-    ProfileStore,
-    UnitOfWork,
-)
+from groundstation.domain.ports import Clock, DeviceAdapter, DeviceLink, ProfileStore
 from groundstation.domain.telemetry import TelemetrySample
-from groundstation.services.audit import AuditService, WriteScope
-from groundstation.services.endpoints import EndpointHolder, EndpointRegistry
+from groundstation.services.audit import AuditService
+from groundstation.services.endpoints import EndpointRegistry
 from groundstation.services.read_cache import PageCache
+from groundstation.services.session_link_watch import LinkWatch
+from groundstation.services.session_open_errors import describe_open_error
+from groundstation.services.session_registry import LIVE_STATES, LiveSession, LiveSessions
 from groundstation.services.session_sink import SessionSink
+from groundstation.services.session_writes import SessionWrites
 from groundstation.services.telemetry import TelemetryHub
 
 log = logging.getLogger(__name__)
 
-LIVE_STATES: tuple[SessionState, ...] = tuple(s for s in SessionState if s.is_live)
-
-
-@dataclass(eq=False)
-class LiveSession:
-    session_id: str
-    name: str
-    spec: ConnectionSpec
-    state: SessionState
-    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-    link: DeviceLink | None = None
-    last_data: float | None = None
-    closing: bool = False
-    transition_pending: bool = False
+__all__ = ["LIVE_STATES", "LiveSession", "SessionService"]
 
 
 class SessionService:
@@ -80,15 +66,22 @@ class SessionService:
         self._audit = audit
         self._hub = hub
         self._adapters = dict(adapters)
-        self._endpoints = endpoints
-        self._clock = clock
-        self.link_timeout_s = link_timeout_s
         self._open_timeout_s = open_timeout_s
-        self._live: dict[str, LiveSession] = {}
+        self._live = LiveSessions(profile, endpoints)
+        self._writes = SessionWrites(profile=profile, audit=audit, clock=clock, live=self._live)
         self._tasks: set[asyncio.Task[Any]] = set()
-        self._monitor: asyncio.Task[None] | None = None
+        self._watch = LinkWatch(live=self._live, writes=self._writes, spawn=self._spawn, timeout_s=link_timeout_s)
         # Pages of ``list``, served again while no write to sessions (from anywhere) moved the store's count.
         self._pages: PageCache[DeviceSession] = PageCache(store, "sessions")
+
+    @property
+    def link_timeout_s(self) -> float:
+        """Silence after which an ``active`` session turns ``link_lost``."""
+        return self._watch.timeout_s
+
+    @link_timeout_s.setter
+    def link_timeout_s(self, value: float) -> None:
+        self._watch.timeout_s = value
 
     # ------------------------------------------------------------------------------------------ reads
     async def list(
@@ -98,7 +91,7 @@ class SessionService:
         adapter: AdapterKind | None = None,
         limit: int | None = None,
         after_id: str | None = None,
-    ) -> list[DeviceSession]:
+    ) -> builtins.list[DeviceSession]:
         key = (tuple(states) if states is not None else None, adapter, limit, after_id)
         return await self._pages.read(
             key, lambda uow: uow.sessions.list(states=states, adapter=adapter, limit=limit, after_id=after_id)
@@ -136,14 +129,17 @@ class SessionService:
         try:
             kind, spec, clean = self._validate(name, adapter, url)
         except GroundstationError as exc:
-            await self._refused(actor, "session.define", detail, exc)
+            await self._writes.refused(actor, "session.define", detail, exc)
             raise
-        return await self._audit.write(
+        return await self._writes.create(
             actor=actor,
             action="session.define",
-            target_id=sid,
+            sid=sid,
             detail=detail,
-            work=lambda uow, scope: self._insert(uow, scope, sid, clean, kind, spec, SessionState.STOPPED),
+            name=clean,
+            kind=kind,
+            spec=spec,
+            state=SessionState.STOPPED,
         )
 
     async def start(
@@ -157,21 +153,24 @@ class SessionService:
             kind, spec, clean = self._validate(name, adapter, url)
             self._require_adapter(kind)
             self._adapters[kind].check(spec)
-            live = self._claim(sid, clean, kind, spec, SessionState.STARTING)
+            live = self._live.claim(sid, clean, kind, spec, SessionState.STARTING)
         except GroundstationError as exc:
-            await self._refused(actor, "session.start", detail, exc)
+            await self._writes.refused(actor, "session.start", detail, exc)
             raise
         async with live.lock:
             try:
-                await self._audit.write(
+                await self._writes.create(
                     actor=actor,
                     action="session.start",
-                    target_id=sid,
+                    sid=sid,
                     detail=detail,
-                    work=lambda uow, scope: self._insert(uow, scope, sid, clean, kind, spec, SessionState.STARTING),
+                    name=clean,
+                    kind=kind,
+                    spec=spec,
+                    state=SessionState.STARTING,
                 )
             except BaseException:
-                self._release(live)
+                self._live.release(live)
                 raise
             return await self._open(live, kind)
 
@@ -186,15 +185,19 @@ class SessionService:
                     holder=session.id,
                 )
             self._require_adapter(session.adapter)
-            live = self._claim(session.id, session.name, session.adapter, session.connection, SessionState.STARTING)
+            live = self._live.claim(
+                session.id, session.name, session.adapter, session.connection, SessionState.STARTING
+            )
         except GroundstationError as exc:
-            await self._refused(actor, "session.resume", {"session_id": session_id}, exc, target_id=session_id)
+            await self._writes.refused(actor, "session.resume", {"session_id": session_id}, exc, target_id=session_id)
             raise
         async with live.lock:
             try:
-                await self._transition(live.session_id, SessionState.STARTING, actor=actor, action="session.resume")
+                await self._writes.transition(
+                    live.session_id, SessionState.STARTING, actor=actor, action="session.resume"
+                )
             except BaseException:
-                self._release(live)
+                self._live.release(live)
                 raise
             return await self._open(live, session.adapter)
 
@@ -206,39 +209,25 @@ class SessionService:
             try:
                 current = await self.get(session_id)
             except NotFoundError as exc:
-                await self._refused(actor, "session.stop", {}, exc, target_id=session_id)
+                await self._writes.refused(actor, "session.stop", {}, exc, target_id=session_id)
                 raise
             target = SessionState.STOPPED if current.state is SessionState.INTERRUPTED else SessionState.STOPPING
-            return await self._transition(session_id, target, actor=actor, action="session.stop")
+            return await self._writes.transition(session_id, target, actor=actor, action="session.stop")
         async with live.lock:
-            if self._live.get(session_id) is not live:
+            if not self._live.is_current(live):
                 return await self.get(session_id)
             live.closing = True
-            await self._transition(session_id, SessionState.STOPPING, actor=actor, action="session.stop")
+            await self._writes.transition(session_id, SessionState.STOPPING, actor=actor, action="session.stop")
             await self._close_link(live)
-            stopped = await self._transition(
+            stopped = await self._writes.transition(
                 session_id, SessionState.STOPPED, actor=actors.SYSTEM, action="session.stopped"
             )
-            self._release(live)
+            self._live.release(live)
             return stopped
 
     async def delete(self, session_id: str, *, actor: str = actors.OPERATOR) -> None:
         """Remove a session that is not running; its streams stay, unlinked; its telemetry goes with it."""
-
-        def work(uow: UnitOfWork, scope: WriteScope) -> None:
-            current = uow.sessions.get(session_id)
-            if current is None:
-                raise NotFoundError(f"no session {session_id!r} in profile '{self._profile}'")
-            if current.state.is_live or session_id in self._live:
-                raise ConflictError(
-                    f"session '{current.name}' is {current.state.value}; stop it before deleting it",
-                    holder=current.id,
-                )
-            scope.detail["name"] = current.name
-            uow.sessions.delete(session_id)
-            scope.emit(EventKind.SESSION_DELETED, session_id, {"name": current.name})
-
-        await self._audit.write(actor=actor, action="session.delete", target_id=session_id, work=work)
+        await self._writes.delete(session_id, actor=actor)
         self._hub.forget(session_id)
 
     async def recover_after_restart(self, *, auto_resume: bool) -> builtins.list[DeviceSession]:
@@ -249,7 +238,7 @@ class SessionService:
         for session in left_live:
             if session.id in self._live:
                 continue
-            interrupted = await self._transition(
+            interrupted = await self._writes.transition(
                 session.id,
                 SessionState.INTERRUPTED,
                 actor=actors.SYSTEM,
@@ -266,27 +255,20 @@ class SessionService:
 
     async def shutdown(self) -> None:
         """Stop every running session (they end ``stopped``) and the link monitor."""
-        for sid in list(self._live):
+        for sid in self._live.ids():
             try:
                 await self.stop(sid, actor=actors.SYSTEM)
             except GroundstationError as exc:
                 log.warning("stopping session %s at shutdown: %s", sid, exc)
-        if self._monitor is not None:
-            self._monitor.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._monitor
-            self._monitor = None
+        await self._watch.stop()
         while self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
     # ------------------------------------------------------------------------------------------ sink side
     def on_sample(self, live: LiveSession, sample: TelemetrySample) -> None:
-        if live.closing or self._live.get(live.session_id) is not live:
+        if live.closing or not self._live.is_current(live):
             return
-        live.last_data = asyncio.get_running_loop().time()
-        if live.state in (SessionState.STARTING, SessionState.LINK_LOST) and not live.transition_pending:
-            live.transition_pending = True
-            self._spawn(self._data_returned(live))
+        self._watch.data_arrived(live)
         self._hub.publish(sample)
 
     def on_identity(self, live: LiveSession, identity: VehicleIdentity) -> None:
@@ -318,59 +300,6 @@ class SessionService:
         if kind not in self._adapters:
             raise UnsupportedError(f"the {kind.value} adapter is not available in this build of groundstation")
 
-    def _claim(self, sid: str, name: str, kind: AdapterKind, spec: ConnectionSpec, state: SessionState) -> LiveSession:
-        """Take the process-wide endpoint before anything opens; the loser learns who holds it. Sessions of
-        this profile and adapter share a shareable endpoint (several vehicles on one MAVLink link)."""
-        if spec.endpoint_key is not None:
-            holder = EndpointHolder(self._profile, sid, name, adapter=kind, shareable=spec.shares_endpoint)
-            self._endpoints.claim(spec.endpoint_key, holder)
-        live = LiveSession(sid, name, spec, state)
-        self._live[sid] = live
-        return live
-
-    def _release(self, live: LiveSession) -> None:
-        if live.spec.endpoint_key is not None:
-            self._endpoints.release(live.spec.endpoint_key, live.session_id)
-        if self._live.get(live.session_id) is live:
-            del self._live[live.session_id]
-
-    def _insert(
-        self,
-        uow: UnitOfWork,
-        scope: WriteScope,
-        sid: str,
-        name: str,
-        kind: AdapterKind,
-        spec: ConnectionSpec,
-        state: SessionState,
-    ) -> DeviceSession:
-        taken = uow.sessions.get_by_name(name)
-        if taken is not None:
-            raise ConflictError(
-                f"session name '{name}' is already used by session {taken.id} ({taken.state.value})",
-                holder=taken.id,
-            )
-        if state.is_live:
-            holder = uow.sessions.find_live_by_device(spec.device_key)
-            if holder is not None:
-                raise ConflictError(
-                    f"device {spec.device_key} is held by live session '{holder.name}' ({holder.id})",
-                    holder=holder.id,
-                )
-        now = self._clock()
-        session = DeviceSession(
-            id=sid,
-            name=name,
-            adapter=kind,
-            connection=spec,
-            state=state,
-            created_at=now,
-            started_at=now if state.is_live else None,
-        )
-        uow.sessions.add(session)
-        scope.emit(EventKind.SESSION_CREATED, sid, {"name": name, "adapter": kind.value, "state": state.value})
-        return session
-
     async def _open(self, live: LiveSession, kind: AdapterKind) -> DeviceSession:
         """Open the link of a session in ``starting`` (caller holds ``live.lock``)."""
         sink = SessionSink(self, live)
@@ -379,10 +308,10 @@ class SessionService:
         try:
             await asyncio.wait_for(link.open(), self._open_timeout_s)
         except Exception as exc:
-            reason = _describe_open_error(exc, live.spec, self._open_timeout_s)
+            reason = describe_open_error(exc, live.spec, self._open_timeout_s)
             live.closing = True
             await self._close_link(live)
-            failed = await self._transition(
+            failed = await self._writes.transition(
                 live.session_id,
                 SessionState.FAILED,
                 actor=actors.SYSTEM,
@@ -390,9 +319,9 @@ class SessionService:
                 error=reason,
                 outcome=Outcome.FAILURE,
             )
-            self._release(live)
+            self._live.release(live)
             return failed
-        self._ensure_monitor()
+        self._watch.ensure_running()
         return await self.get(live.session_id)
 
     async def _close_link(self, live: LiveSession) -> None:
@@ -403,94 +332,12 @@ class SessionService:
             except Exception:
                 log.exception("closing the link of session %r", live.name)
 
-    async def _transition(
-        self,
-        session_id: str,
-        target: SessionState,
-        *,
-        actor: str,
-        action: str,
-        error: str | None = None,
-        detail: dict[str, Any] | None = None,
-        outcome: Outcome = Outcome.SUCCESS,
-    ) -> DeviceSession:
-        def work(uow: UnitOfWork, scope: WriteScope) -> DeviceSession:
-            current = uow.sessions.get(session_id)
-            if current is None:
-                raise NotFoundError(f"no session {session_id!r} in profile '{self._profile}'")
-            if not current.state.can_become(target):
-                raise ConflictError(
-                    f"session '{current.name}' cannot go from {current.state.value} to {target.value}",
-                    holder=current.id,
-                )
-            if target is SessionState.STARTING:
-                holder = uow.sessions.find_live_by_device(current.connection.device_key)
-                if holder is not None and holder.id != current.id:
-                    raise ConflictError(
-                        f"device {current.connection.device_key} is held by live session '{holder.name}' ({holder.id})",
-                        holder=holder.id,
-                    )
-            now = self._clock()
-            changes: dict[str, Any] = {"state": target}
-            if target is SessionState.STARTING:
-                changes.update(started_at=now, stopped_at=None, last_error=None)
-            elif not target.is_live:
-                changes["stopped_at"] = now
-            if error is not None:
-                changes["last_error"] = error
-            updated = uow.sessions.update(replace(current, **changes))
-            scope.detail.update({"name": current.name, "from": current.state.value, "to": target.value})
-            if error is not None:
-                scope.detail["error"] = error
-            severity = Severity.WARNING if target in (SessionState.LINK_LOST, SessionState.FAILED) else Severity.INFO
-            scope.emit(
-                EventKind.SESSION_STATE_CHANGED,
-                session_id,
-                {"name": current.name, "from": current.state.value, "to": target.value, "error": error},
-                severity,
-            )
-            return updated
-
-        updated = await self._audit.write(
-            actor=actor, action=action, target_id=session_id, work=work, detail=detail, outcome=outcome
-        )
-        live = self._live.get(session_id)
-        if live is not None:
-            live.state = updated.state
-        return updated
-
-    async def _data_returned(self, live: LiveSession) -> None:
-        try:
-            async with live.lock:
-                if live.closing or self._live.get(live.session_id) is not live:
-                    return
-                action = "session.link_restored" if live.state is SessionState.LINK_LOST else "session.active"
-                if live.state in (SessionState.STARTING, SessionState.LINK_LOST):
-                    await self._transition(live.session_id, SessionState.ACTIVE, actor=actors.SYSTEM, action=action)
-        finally:
-            live.transition_pending = False
-
-    async def _link_silent(self, live: LiveSession, silent_s: float) -> None:
-        try:
-            async with live.lock:
-                if live.closing or live.state is not SessionState.ACTIVE or self._live.get(live.session_id) is not live:
-                    return
-                await self._transition(
-                    live.session_id,
-                    SessionState.LINK_LOST,
-                    actor=actors.SYSTEM,
-                    action="session.link_lost",
-                    detail={"silent_s": round(silent_s, 2)},
-                )
-        finally:
-            live.transition_pending = False
-
     async def _fail(self, live: LiveSession, reason: str) -> None:
         async with live.lock:
-            if self._live.get(live.session_id) is not live:
+            if not self._live.is_current(live):
                 return
             await self._close_link(live)
-            await self._transition(
+            await self._writes.transition(
                 live.session_id,
                 SessionState.FAILED,
                 actor=actors.SYSTEM,
@@ -498,58 +345,17 @@ class SessionService:
                 error=reason,
                 outcome=Outcome.FAILURE,
             )
-            self._release(live)
+            self._live.release(live)
 
     async def _store_identity(self, live: LiveSession, identity: VehicleIdentity) -> None:
         async with live.lock:
-
-            def work(uow: UnitOfWork, scope: WriteScope) -> None:
-                current = uow.sessions.get(live.session_id)
-                if current is None or current.identity == identity:
-                    scope.nothing_changed()
-                    return
-                uow.sessions.update(replace(current, identity=identity))
-                data = {
-                    "name": current.name,
-                    "system_id": identity.system_id,
-                    "autopilot": identity.autopilot,
-                    "vehicle_type": identity.vehicle_type,
-                    "firmware": identity.firmware,
-                }
-                scope.detail.update(data)
-                scope.emit(EventKind.SESSION_IDENTIFIED, live.session_id, data)
-
-            await self._audit.write(
-                actor=actors.SYSTEM, action="session.identify", target_id=live.session_id, work=work
-            )
+            await self._writes.identify(live.session_id, identity, actor=actors.SYSTEM)
 
     async def _store_message(self, live: LiveSession, severity: Severity, text: str) -> None:
         # A vehicle's own message is appended to the event log, not audited: it changes no record.
         await self._audit.append_event(
             EventKind.VEHICLE_MESSAGE, live.session_id, {"name": live.name, "text": text}, severity
         )
-
-    def _ensure_monitor(self) -> None:
-        if self._monitor is None or self._monitor.done():
-            self._monitor = asyncio.get_running_loop().create_task(self._watch_links(), name="link-monitor")
-
-    async def _watch_links(self) -> None:
-        """Turn silence into ``link_lost``: checked a few times per timeout so detection is prompt."""
-        period = max(0.05, min(0.5, self.link_timeout_s / 5))
-        loop = asyncio.get_running_loop()
-        while True:
-            await asyncio.sleep(period)
-            now = loop.time()
-            for live in list(self._live.values()):
-                if (
-                    live.state is SessionState.ACTIVE
-                    and not live.closing
-                    and not live.transition_pending
-                    and live.last_data is not None
-                    and now - live.last_data > self.link_timeout_s
-                ):
-                    live.transition_pending = True
-                    self._spawn(self._link_silent(live, now - live.last_data))
 
     def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
         task = asyncio.get_running_loop().create_task(coro)
@@ -560,29 +366,3 @@ class SessionService:
         self._tasks.discard(task)
         if not task.cancelled() and task.exception() is not None:
             log.error("session background task failed", exc_info=task.exception())
-
-    async def _refused(
-        self,
-        actor: str,
-        action: str,
-        detail: dict[str, Any],
-        exc: GroundstationError,
-        *,
-        target_id: str | None = None,
-    ) -> None:
-        await self._audit.record_failure(
-            actor=actor,
-            action=action,
-            target_id=target_id,
-            detail={**detail, "error": exc.message, "code": exc.code.value},
-        )
-
-
-def _describe_open_error(exc: BaseException, spec: ConnectionSpec, timeout_s: float) -> str:
-    if isinstance(exc, TimeoutError):
-        return f"timed out after {timeout_s:g} s opening {spec.url}"
-    if isinstance(exc, GroundstationError):
-        return exc.message
-    if isinstance(exc, OSError):
-        return f"cannot open {spec.url}: {exc.strerror or exc}"
-    return f"cannot open {spec.url}: {exc}"

@@ -147,15 +147,20 @@ def stream_from_row(row: StreamRow | Row[Any]) -> VideoStream:
 
 
 def audit_row(e: AuditEntry) -> AuditRow:
-    return AuditRow(
-        id=e.id,
-        at=e.at,
-        actor=e.actor,
-        action=e.action,
-        target_id=e.target_id,
-        outcome=e.outcome.value,
-        detail=dict(e.detail),
-    )
+    return AuditRow(**audit_values(e))
+
+
+def audit_values(e: AuditEntry) -> dict[str, Any]:
+    """The columns of an audit row, for a Core insert of many at once."""
+    return {
+        "id": e.id,
+        "at": e.at,
+        "actor": e.actor,
+        "action": e.action,
+        "target_id": e.target_id,
+        "outcome": e.outcome.value,
+        "detail": dict(e.detail),
+    }
 
 
 def audit_from_row(row: AuditRow) -> AuditEntry:

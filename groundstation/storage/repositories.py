@@ -251,6 +251,10 @@ class SqlAuditRepository:
         self._db.add(mapping.audit_row(entry))
         self._db.flush()
 
+    def add_many(self, entries: Sequence[AuditEntry]) -> None:
+        if entries:
+            self._db.execute(insert(AuditRow), [mapping.audit_values(e) for e in entries])
+
     def list(
         self,
         *,

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Query
 
 from groundstation import __version__
 from groundstation.api import views
+from groundstation.api.access import HEALTH_PATH
 from groundstation.api.auth import Caller, admin, viewer
 from groundstation.api.params import DEFAULT_LIMIT, MAX_LIMIT, utc
 from groundstation.api.responses import ApiJSONResponse, errors
@@ -65,7 +66,7 @@ async def list_audit(
     return ApiJSONResponse({"items": [views.audit_view(a) for a in entries]})
 
 
-@router.get("/api/health", response_model=Health)
+@router.get(HEALTH_PATH, response_model=Health)
 async def health() -> ApiJSONResponse:
     """Up and which version; needs no token and says nothing about profiles."""
     return ApiJSONResponse({"status": "ok", "version": __version__})

@@ -1,0 +1,96 @@
+"""Link health of running sessions: silence turns ``active`` into ``link_lost``, data turns it back.
+
+The sample path only stamps the time of the newest data and, on the first sample after ``starting`` or
+``link_lost``, schedules one transition; a single monitor task compares the stamps with the timeout a few
+times per timeout, so detection is prompt without a timer per session. ``transition_pending`` keeps one
+transition per session in flight, so a burst of samples or a slow database never queues a pile of them.
+Each transition takes the session's lock and re-checks its state first: a stop or a failure that got there
+earlier wins.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from groundstation.domain import actors
+from groundstation.domain.models import SessionState
+from groundstation.services.session_registry import LiveSession, LiveSessions
+from groundstation.services.session_writes import SessionWrites
+
+Spawn = Callable[[Coroutine[Any, Any, None]], None]
+
+
+class LinkWatch:
+    def __init__(self, *, live: LiveSessions, writes: SessionWrites, spawn: Spawn, timeout_s: float) -> None:
+        self._live = live
+        self._writes = writes
+        self._spawn = spawn
+        self.timeout_s = timeout_s
+        self._monitor: asyncio.Task[None] | None = None
+
+    def data_arrived(self, live: LiveSession) -> None:
+        """On every sample of a current session: stamp it, and bring a waiting session to ``active``."""
+        live.last_data = asyncio.get_running_loop().time()
+        if live.state in (SessionState.STARTING, SessionState.LINK_LOST) and not live.transition_pending:
+            live.transition_pending = True
+            self._spawn(self._data_returned(live))
+
+    def ensure_running(self) -> None:
+        if self._monitor is None or self._monitor.done():
+            self._monitor = asyncio.get_running_loop().create_task(self._watch_links(), name="link-monitor")
+
+    async def stop(self) -> None:
+        if self._monitor is not None:
+            self._monitor.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._monitor
+            self._monitor = None
+
+    async def _data_returned(self, live: LiveSession) -> None:
+        try:
+            async with live.lock:
+                if live.closing or not self._live.is_current(live):
+                    return
+                action = "session.link_restored" if live.state is SessionState.LINK_LOST else "session.active"
+                if live.state in (SessionState.STARTING, SessionState.LINK_LOST):
+                    await self._writes.transition(
+                        live.session_id, SessionState.ACTIVE, actor=actors.SYSTEM, action=action
+                    )
+        finally:
+            live.transition_pending = False
+
+    async def _link_silent(self, live: LiveSession, silent_s: float) -> None:
+        try:
+            async with live.lock:
+                if live.closing or live.state is not SessionState.ACTIVE or not self._live.is_current(live):
+                    return
+                await self._writes.transition(
+                    live.session_id,
+                    SessionState.LINK_LOST,
+                    actor=actors.SYSTEM,
+                    action="session.link_lost",
+                    detail={"silent_s": round(silent_s, 2)},
+                )
+        finally:
+            live.transition_pending = False
+
+    async def _watch_links(self) -> None:
+        """Checked a few times per timeout so detection is prompt."""
+        period = max(0.05, min(0.5, self.timeout_s / 5))
+        loop = asyncio.get_running_loop()
+        while True:
+            await asyncio.sleep(period)
+            now = loop.time()
+            for live in self._live.all():
+                if (
+                    live.state is SessionState.ACTIVE
+                    and not live.closing
+                    and not live.transition_pending
+                    and live.last_data is not None
+                    and now - live.last_data > self.timeout_s
+                ):
+                    live.transition_pending = True
+                    self._spawn(self._link_silent(live, now - live.last_data))
