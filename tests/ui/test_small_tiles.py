@@ -14,6 +14,8 @@ from groundstation.ui.panels.plots import SparseAxis
 from groundstation.ui.video.frames import STATUS_HZ, FrameSlot
 from groundstation.ui.video.grid import TELEMETRY_GROUPS
 from groundstation.ui.video.outlined_text import draw_text
+from groundstation.ui.video.overlay_painter import MIN_FIT_PX, fitting_font, overlay_font
+from groundstation.ui.video.tile import fit_message
 from tests.ui.conftest import FEED, Loop
 
 
@@ -111,3 +113,50 @@ def test_draw_text_returns_the_advance_of_the_string() -> None:
     finally:
         painter.end()
     assert width == again == QFontMetricsF(font).horizontalAdvance("ALT 12.3 m")
+
+
+LONG_REASON = (
+    "error: could not open rtsp://10.20.30.40:8554/payload/camera-front: connection timed out after 5 s "
+    "(no route to host; check the camera's address, the vehicle's network and the firewall)"
+)
+
+
+def test_a_long_error_is_fitted_into_a_small_tile_whole() -> None:
+    # A 3x3 tile's body at 1366x768 is about 180x140 px: the reason wraps and shrinks, every word kept.
+    font, lines = fit_message(LONG_REASON, 180 - 24, 140)
+    metrics = QFontMetricsF(font)
+    assert "".join(lines).replace(" ", "") == LONG_REASON.replace(" ", "")  # the URL broken, not elided
+    assert all(metrics.horizontalAdvance(line) <= 180 - 24 for line in lines)
+    assert len(lines) * metrics.height() <= 140 - 8
+    assert font.pixelSize() >= MIN_FIT_PX
+    # Short reasons keep the big type, on one or two lines.
+    big, short = fit_message("no signal", 300, 200)
+    assert short == ["no signal"] and big.pixelSize() > font.pixelSize()
+
+
+def test_a_reason_too_long_for_any_type_ends_with_an_ellipsis() -> None:
+    font, lines = fit_message(LONG_REASON * 4, 120, 60)
+    metrics = QFontMetricsF(font)
+    assert font.pixelSize() == MIN_FIT_PX
+    assert lines[-1].endswith("…")
+    assert len(lines) * metrics.height() <= 60 - 8 or len(lines) == 1
+    assert all(metrics.horizontalAdvance(line) <= 120 for line in lines)
+
+
+def test_the_compact_row_shrinks_so_no_reading_is_cut_at_4x4() -> None:
+    font = overlay_font(170, scale=1.25)
+    fields = ["GUIDED", "ARMED", "ALT 123.4 m", "BAT 99% 16.5 V", "LINK 98%"]
+    assert QFontMetricsF(font).horizontalAdvance("BAT 99% 16.5 V") > 110  # would be cut in a 4x4 tile
+    fitted = fitting_font(font, fields, 110)
+    assert max(QFontMetricsF(fitted).horizontalAdvance(text) for text in fields) <= 110
+    assert fitted.pixelSize() >= MIN_FIT_PX
+    assert fitting_font(font, fields, 1000) is font  # room enough: the overlay's own size
+
+
+def test_a_tiles_tooltip_holds_its_whole_message(
+    window: MainWindow, services: ProfileServices, qtbot: QtBot, loop: Loop
+) -> None:
+    loop.run(services.streams.create("dead camera", "rtsp://127.0.0.1:9/nothing"))
+    tile = window.grid.tiles[0]
+    qtbot.waitUntil(lambda: tile.message is not None and tile.message.text.startswith("error"), timeout=15_000)
+    assert tile.toolTip() == tile.message.text

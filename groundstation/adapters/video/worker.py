@@ -29,6 +29,7 @@ from groundstation.adapters.video.downscale import downscale
 from groundstation.adapters.video.qos import QosMeter
 from groundstation.adapters.video.source_spec import SourceKind, SourceSpec
 from groundstation.adapters.video.stall_watchdog import WATCHDOG, StallWatchdog
+from groundstation.adapters.video.thread_priority import lower_current_thread_priority
 from groundstation.domain.models import StreamState
 from groundstation.domain.ports import FrameTap, StatusListener, TelemetryLookup
 from groundstation.domain.video import StreamStatus, VideoFrame
@@ -141,6 +142,7 @@ class OpenCvVideoWorker:
 
     # ------------------------------------------------------------------------------------------ thread
     def _run(self) -> None:
+        lower_current_thread_priority()
         try:
             self._loop()
         except Exception as exc:  # a bug here must show on the tile, not kill the process silently

@@ -1,11 +1,14 @@
 """Painting the telemetry overlay over a tile's picture: horizon, heading, altitude, speeds and status row.
 
-Readable in sunlight on a 1366x768 laptop: bold type sized from the tile (never below 13 px), every glyph
+Readable in sunlight on a 1366x768 laptop: bold type sized from the tile (never below 13 px, but for the
+compact row of a 4x4 tile, which shrinks to 11 px rather than cut a reading in half), every glyph
 filled in the theme's overlay colour over a dark outline, so it reads on sky, snow or tarmac alike. Called
 from the tile's ``paintEvent`` with the same ``QPainter`` that drew the frame (one paint per tile per tick).
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen
@@ -16,6 +19,7 @@ from groundstation.ui.video.overlay_model import OverlayModel
 
 # Below this size a tile shows the compact overlay whatever was asked: the full one would cover the picture.
 COMPACT_BELOW = (360, 250)
+MIN_FIT_PX = 11  # the compact row shrinks to fit a small tile, not below this
 PITCH_PX_PER_DEG_OF_HEIGHT = 1 / 90  # the horizon moves a ninetieth of the tile's height per degree
 
 
@@ -66,7 +70,7 @@ def _paint_row(
     painter: QPainter,
     rect: QRectF,
     keys: list[str],
-    model: OverlayModel,
+    fields: Mapping[str, str],
     font: QFont,
     baseline: float,
     colors: dict[str, QColor],
@@ -79,7 +83,7 @@ def _paint_row(
     rows: list[list[str]] = [[]]
     used = 0.0
     for key in keys:
-        width = metrics.horizontalAdvance(model.fields[key])
+        width = metrics.horizontalAdvance(fields[key])
         if rows[-1] and used + gap + width > rect.width():
             rows.append([])
             used = 0.0
@@ -91,7 +95,7 @@ def _paint_row(
         x = rect.left()
         y = top + index * line
         for key in row:
-            x += draw_text(painter, QPointF(x, y), model.fields[key], font, colors.get(key, default), outline) + gap
+            x += draw_text(painter, QPointF(x, y), fields[key], font, colors.get(key, default), outline) + gap
     return top
 
 
@@ -127,17 +131,35 @@ def _paint_full(
         align=Qt.AlignmentFlag.AlignRight,
     )
     keys = ["mode", "armed", "bat", "gps", "link"]
-    _paint_row(painter, inner, keys, model, normal, inner.bottom(), colors, color, outline)
+    _paint_row(painter, inner, keys, model.fields, normal, inner.bottom(), colors, color, outline)
 
 
 def _paint_compact(
     painter: QPainter, rect: QRectF, model: OverlayModel, theme: Theme, color: QColor, outline: QColor
 ) -> None:
-    font = overlay_font(rect.height(), scale=1.25)
     margin = 6.0
     inner = rect.adjusted(margin, margin, -margin, -margin)
     keys = ["mode", "armed", "alt", "bat", "link"]
-    _paint_row(painter, inner, keys, model, font, inner.bottom(), _status_colors(model, theme, color), color, outline)
+    fields = {key: model.fields[key] for key in keys}
+    font = fitting_font(overlay_font(rect.height(), scale=1.25), fields.values(), inner.width())
+    metrics = QFontMetricsF(font)
+    fields = {key: metrics.elidedText(text, Qt.TextElideMode.ElideRight, inner.width()) for key, text in fields.items()}
+    _paint_row(painter, inner, keys, fields, font, inner.bottom(), _status_colors(model, theme, color), color, outline)
+
+
+def fitting_font(font: QFont, texts: Iterable[str], width: float) -> QFont:
+    """``font``, smaller if need be (not below ``MIN_FIT_PX``) so that the widest of ``texts`` fits ``width``.
+
+    A 4x4 tile on a 1366x768 laptop is about 130 px wide: at the overlay's size "BAT 99% 16.5 V" would be cut
+    off at the tile's edge, and a reading cut in half reads as another number. Shrinking the row keeps every
+    value whole; only below the floor is a field elided (with an ellipsis, so it does not read as whole)."""
+    widest = max((QFontMetricsF(font).horizontalAdvance(text) for text in texts), default=0.0)
+    size = font.pixelSize()
+    if widest <= width or widest <= 0 or size <= MIN_FIT_PX:
+        return font
+    fitted = QFont(font)
+    fitted.setPixelSize(max(MIN_FIT_PX, int(size * width / widest)))
+    return fitted
 
 
 def _paint_horizon(

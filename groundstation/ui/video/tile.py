@@ -15,6 +15,7 @@ from PySide6.QtGui import (
     QDropEvent,
     QEnterEvent,
     QFocusEvent,
+    QFont,
     QFontMetricsF,
     QIcon,
     QImage,
@@ -33,7 +34,7 @@ from groundstation.ui.theme import DARK, Theme
 from groundstation.ui.video.frames import FrameSlot
 from groundstation.ui.video.outlined_text import draw_text
 from groundstation.ui.video.overlay_model import OverlayModel, overlay_model
-from groundstation.ui.video.overlay_painter import overlay_font, paint_overlay
+from groundstation.ui.video.overlay_painter import MIN_FIT_PX, overlay_font, paint_overlay
 from groundstation.ui.video.stream_messages import Level, TileMessage, qos_badge, tile_message
 
 STREAM_MIME = "application/x-groundstation-stream"
@@ -226,6 +227,7 @@ class VideoTile(QWidget):
         if self.session is not None:
             parts.append(self.overlay.text())
         self.setAccessibleDescription("; ".join(parts))
+        self.setToolTip(self.message.text if self.message is not None else "")
 
     def _picture_rect(self) -> QRect:
         """Where the picture goes, centred in the tile, in whole pixels: what the worker resizes frames to,
@@ -366,17 +368,13 @@ class VideoTile(QWidget):
         return height
 
     def _paint_message(self, painter: QPainter, body: QRectF, message: TileMessage, *, muted: bool = False) -> None:
-        """The status line, big and centred, wrapped (never cut) so a whole error reason can be read."""
+        """The status line, big and centred, wrapped and fitted (see ``fit_message``) so the reason can be read."""
         colors = {Level.INFO: self.theme.overlay_text, Level.WARN: self.theme.tile_warn, Level.BAD: self.theme.tile_bad}
         color = QColor(self.theme.tile_muted if muted else colors[message.level])
         outline = QColor(self.theme.overlay_outline)
-        font = overlay_font(body.height(), scale=1.4)
-        lines = wrap_text(message.text, QFontMetricsF(font), body.width() - 24)
-        if len(lines) > 2:
-            font = overlay_font(body.height(), scale=1.0)
-            lines = wrap_text(message.text, QFontMetricsF(font), body.width() - 24)[:4]
+        font, lines = fit_message(message.text, body.width() - 24, body.height())
         metrics = QFontMetricsF(font)
-        top = body.center().y() - metrics.height() * (len(lines) / 2 + 0.7)
+        top = max(body.top() + 4, body.center().y() - metrics.height() * (len(lines) / 2 + 0.7))
         for index, line in enumerate(lines):
             baseline = top + metrics.ascent() + index * metrics.height()
             draw_text(painter, QPointF(body.center().x(), baseline), line, font, color, outline, align=_CENTRE)
@@ -462,14 +460,47 @@ class VideoTile(QWidget):
         return False
 
 
+def fit_message(text: str, width: float, height: float) -> tuple[QFont, list[str]]:
+    """The font and lines a tile's status message is drawn in, fitted into ``width`` x ``height``.
+
+    Big type while the reason is short; wrapped, and then smaller (not below ``MIN_FIT_PX``) rather than cut,
+    when it is long, since "error: ..." is only useful whole. Past the floor the last line ends with an
+    ellipsis, so a cut reason never reads as a whole one (the tile's tooltip holds the full text)."""
+    font = overlay_font(height, scale=1.4)
+    lines = wrap_text(text, QFontMetricsF(font), width)
+    if len(lines) > 2:
+        font = overlay_font(height, scale=1.0)
+        lines = wrap_text(text, QFontMetricsF(font), width)
+
+    def room() -> int:
+        return max(1, int((height - 8) // QFontMetricsF(font).height()))
+
+    while len(lines) > room() and font.pixelSize() > MIN_FIT_PX:
+        font = QFont(font)
+        font.setPixelSize(font.pixelSize() - 1)
+        lines = wrap_text(text, QFontMetricsF(font), width)
+    if len(lines) > room():
+        keep = room()
+        tail = " ".join(lines[keep - 1 :])
+        lines = [*lines[: keep - 1], QFontMetricsF(font).elidedText(tail, Qt.TextElideMode.ElideRight, width)]
+    return font, lines
+
+
 def wrap_text(text: str, metrics: QFontMetricsF, width: float) -> list[str]:
-    """Greedy word wrap to ``width``; a word longer than the width is elided on its own line."""
+    """Greedy word wrap to ``width``; a word longer than the width (a URL, mostly) is broken across lines
+    rather than elided, since the part left out would be the part that is wrong."""
     lines: list[str] = []
     for word in text.split():
         if lines and metrics.horizontalAdvance(f"{lines[-1]} {word}") <= width:
             lines[-1] = f"{lines[-1]} {word}"
-        else:
-            lines.append(metrics.elidedText(word, Qt.TextElideMode.ElideMiddle, width))
+            continue
+        while metrics.horizontalAdvance(word) > width and len(word) > 1:
+            cut = len(word) - 1
+            while cut > 1 and metrics.horizontalAdvance(word[:cut]) > width:
+                cut -= 1
+            lines.append(word[:cut])
+            word = word[cut:]
+        lines.append(word)
     return lines or [""]
 
 
