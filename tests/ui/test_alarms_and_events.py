@@ -43,7 +43,7 @@ def test_scripted_low_battery_raises_an_alarm_that_space_acknowledges(
     alarm = book.active(AlarmKind.BATTERY_LOW, session.id)
     assert alarm is not None and alarm.severity is AlarmSeverity.CRITICAL and "battery critical" in alarm.message
     qtbot.waitUntil(window.banner.isVisible)
-    assert "lowbat: battery critical" in window.banner.label.text()
+    assert "lowbat: battery critical" in window.banner.full_text
     assert window.alarm_panel.list.count() == 1
     assert window.monitor.beeps >= 1
     qtbot.waitUntil(lambda: any("ALARM lowbat: battery critical" in t for t in window.event_log.texts()))
@@ -63,7 +63,7 @@ def test_link_lost_raises_a_critical_alarm_and_the_event_log_shows_the_state_cha
     session = loop.run(services.sessions.start("dropper", "FAKE", f"fake://dropper?scenario={path}&speed=10"))
     book = window.monitor.book
     qtbot.waitUntil(lambda: book.active(AlarmKind.LINK_LOST, session.id) is not None, timeout=15_000)
-    assert window.banner.isVisible() and "dropper: link lost" in window.banner.label.text()
+    assert window.banner.isVisible() and "dropper: link lost" in window.banner.full_text
     qtbot.waitUntil(lambda: any("dropper: active → link_lost" in t for t in window.event_log.texts()))
     assert any("dropper: starting → active" in t for t in window.event_log.texts())
 

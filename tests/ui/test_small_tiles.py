@@ -3,18 +3,25 @@ work spread over polls instead of landing in one repaint."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QPointF, Qt
+from datetime import UTC, datetime
+
+from PySide6.QtCore import QEvent, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QEnterEvent, QFont, QFontMetricsF, QImage, QPainter
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from groundstation.bootstrap import ProfileServices
+from groundstation.domain.models import AdapterKind, ConnectionSpec, DeviceSession, SessionState
+from groundstation.domain.telemetry import TelemetrySample
 from groundstation.ui.main_window import MainWindow
+from groundstation.ui.panels.alarms import BANNER_LINES, lines_within
 from groundstation.ui.panels.plots import SparseAxis
+from groundstation.ui.theme import DARK
 from groundstation.ui.video.frames import STATUS_HZ, FrameSlot
 from groundstation.ui.video.grid import TELEMETRY_GROUPS
-from groundstation.ui.video.outlined_text import draw_text
-from groundstation.ui.video.overlay_painter import MIN_FIT_PX, fitting_font, overlay_font
+from groundstation.ui.video.outlined_text import draw_text, text_width
+from groundstation.ui.video.overlay_model import overlay_model
+from groundstation.ui.video.overlay_painter import MIN_FIT_PX, fitting_font, overlay_font, paint_overlay
 from groundstation.ui.video.tile import fit_message
 from tests.ui.conftest import FEED, Loop
 
@@ -112,9 +119,18 @@ def test_draw_text_returns_the_advance_of_the_string() -> None:
         again = draw_text(painter, QPointF(5, 20), "ALT 12.3 m", font, QColor("white"), QColor("black"))
     finally:
         painter.end()
-    assert width == again == QFontMetricsF(font).horizontalAdvance("ALT 12.3 m")
+    assert width == again == text_width("ALT 12.3 m", font)
+    assert width > QFontMetricsF(font).horizontalAdvance("ALT 12.3 m")  # spaces widened for the outline
 
 
+SESSION = DeviceSession(
+    "ses_1",
+    "alpha",
+    AdapterKind.FAKE,
+    ConnectionSpec("fake://alpha", "fake", "fake:alpha"),
+    SessionState.ACTIVE,
+    datetime(2026, 11, 25, tzinfo=UTC),
+)
 LONG_REASON = (
     "error: could not open rtsp://10.20.30.40:8554/payload/camera-front: connection timed out after 5 s "
     "(no route to host; check the camera's address, the vehicle's network and the firewall)"
@@ -126,7 +142,7 @@ def test_a_long_error_is_fitted_into_a_small_tile_whole() -> None:
     font, lines = fit_message(LONG_REASON, 180 - 24, 140)
     metrics = QFontMetricsF(font)
     assert "".join(lines).replace(" ", "") == LONG_REASON.replace(" ", "")  # the URL broken, not elided
-    assert all(metrics.horizontalAdvance(line) <= 180 - 24 for line in lines)
+    assert all(text_width(line, font) <= 180 - 24 for line in lines)
     assert len(lines) * metrics.height() <= 140 - 8
     assert font.pixelSize() >= MIN_FIT_PX
     # Short reasons keep the big type, on one or two lines.
@@ -140,15 +156,15 @@ def test_a_reason_too_long_for_any_type_ends_with_an_ellipsis() -> None:
     assert font.pixelSize() == MIN_FIT_PX
     assert lines[-1].endswith("…")
     assert len(lines) * metrics.height() <= 60 - 8 or len(lines) == 1
-    assert all(metrics.horizontalAdvance(line) <= 120 for line in lines)
+    assert all(text_width(line, font) <= 120 for line in lines)
 
 
 def test_the_compact_row_shrinks_so_no_reading_is_cut_at_4x4() -> None:
     font = overlay_font(170, scale=1.25)
     fields = ["GUIDED", "ARMED", "ALT 123.4 m", "BAT 99% 16.5 V", "LINK 98%"]
-    assert QFontMetricsF(font).horizontalAdvance("BAT 99% 16.5 V") > 110  # would be cut in a 4x4 tile
+    assert text_width("BAT 99% 16.5 V", font) > 110  # would be cut in a 4x4 tile
     fitted = fitting_font(font, fields, 110)
-    assert max(QFontMetricsF(fitted).horizontalAdvance(text) for text in fields) <= 110
+    assert max(text_width(text, fitted) for text in fields) <= 110
     assert fitted.pixelSize() >= MIN_FIT_PX
     assert fitting_font(font, fields, 1000) is font  # room enough: the overlay's own size
 
@@ -160,3 +176,30 @@ def test_a_tiles_tooltip_holds_its_whole_message(
     tile = window.grid.tiles[0]
     qtbot.waitUntil(lambda: tile.message is not None and tile.message.text.startswith("error"), timeout=15_000)
     assert tile.toolTip() == tile.message.text
+
+
+def test_the_compact_overlay_says_where_it_starts_and_draws_nothing_above(window: MainWindow) -> None:
+    now = datetime.now(UTC)
+    sample = TelemetrySample(
+        session_id=SESSION.id, time=now, alt_rel_m=12.0, battery_pct=99.0, battery_v=16.5, mode="GUIDED", armed=True
+    )
+    model = overlay_model(SESSION, sample, now=now)
+    image = QImage(130, 150, QImage.Format.Format_ARGB32_Premultiplied)
+    image.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(image)
+    try:
+        top = paint_overlay(painter, QRectF(0, 0, 130, 150), model, DARK, compact=True)
+    finally:
+        painter.end()
+    assert 20 < top < 140  # five short rows at the bottom of a 4x4 tile
+    drawn_rows = [y for y in range(150) if any(image.pixelColor(x, y).alpha() for x in range(130))]
+    assert drawn_rows and min(drawn_rows) >= int(top) - 3  # the outline's padding, nothing more
+
+
+def test_a_long_alarm_keeps_the_banner_to_two_lines_with_the_whole_text_in_its_tooltip() -> None:
+    metrics = QFontMetricsF(QFont())
+    text = "WARNING  " + LONG_REASON
+    shown = lines_within(text, metrics, 300, BANNER_LINES)
+    assert len(shown.split("\n")) == BANNER_LINES and shown.endswith("…")
+    assert all(metrics.horizontalAdvance(line) <= 300 for line in shown.split("\n"))
+    assert lines_within("battery low", metrics, 300, BANNER_LINES) == "battery low"

@@ -7,8 +7,8 @@ acknowledged; the dock keeps listing alarms whose condition still holds.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetricsF
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -29,6 +29,9 @@ from groundstation.ui.theme import Theme
 ALARM_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
+BANNER_LINES = 2
+
+
 def alarm_color(theme: Theme, alarm: Alarm) -> QColor:
     return QColor(theme.bad if alarm.severity is AlarmSeverity.CRITICAL else theme.warn)
 
@@ -46,10 +49,13 @@ class AlarmBanner(QFrame):
         font.setPointSize(round(font.pointSize() * 1.4))
         font.setBold(True)
         self.label.setFont(font)
-        # A long alarm must never widen the window past the screen: it wraps onto a second line instead.
+        # A long alarm must never widen the window past the screen, nor push the video down: it wraps onto
+        # at most BANNER_LINES lines, the last one elided; the tooltip and the alarm dock hold the whole text.
         self.label.setWordWrap(True)
         self.label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Minimum)
         self.label.setMinimumWidth(0)
+        self.full_text = ""
+        self.label.installEventFilter(self)
         self.more = QLabel(self)
         self.more.setAccessibleName("More alarms")
         self.ack_button = QPushButton("Acknowledge (Space)", self)
@@ -79,11 +85,37 @@ class AlarmBanner(QFrame):
             f"AlarmBanner {{ background: {color.name()}; border: 3px solid {text_color}; }}"
             f" QLabel {{ color: {text_color}; }}"
         )
-        text = f"{newest.severity.value.upper()}  {newest.text()}"
-        self.label.setToolTip(text)
-        self.label.setText(text)
+        self.full_text = f"{newest.severity.value.upper()}  {newest.text()}"
+        self.label.setToolTip(self.full_text)
+        self.label.setAccessibleDescription(self.full_text)  # a screen reader reads it whole, unwrapped
+        self._fit_text()
         others = self.monitor.book.unacknowledged() - 1
         self.more.setText(f"+{others} more" if others > 0 else "")
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.label and event.type() == QEvent.Type.Resize:
+            self._fit_text()
+        return super().eventFilter(watched, event)
+
+    def _fit_text(self) -> None:
+        width = self.label.width() if self.label.width() > 50 else max(200, self.width() - 300)
+        shown = lines_within(self.full_text, QFontMetricsF(self.label.font()), width, BANNER_LINES)
+        if shown != self.label.text():
+            self.label.setText(shown)
+
+
+def lines_within(text: str, metrics: QFontMetricsF, width: float, lines: int) -> str:
+    """``text`` word-wrapped to ``width``, kept to ``lines`` lines, the last elided if anything was left."""
+    words = text.split()
+    out: list[str] = []
+    while words and len(out) < lines:
+        line = words.pop(0)
+        while words and metrics.horizontalAdvance(f"{line} {words[0]}") <= width:
+            line = f"{line} {words.pop(0)}"
+        out.append(line)
+    if words:
+        out[-1] = metrics.elidedText(f"{out[-1]} {' '.join(words)}", Qt.TextElideMode.ElideRight, width)
+    return "\n".join(out)
 
 
 class AlarmPanel(QWidget):

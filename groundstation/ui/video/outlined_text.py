@@ -59,8 +59,9 @@ def _stroke_width(font: QFont) -> float:
 def _render(text: str, font: QFont, color: QColor, outline: QColor, ratio: float) -> _Rendered:
     """``text`` as one image: every character's stroke, then every character's fill, from ``GLYPHS``."""
     metrics = QFontMetricsF(font)
-    pad = math.ceil(_stroke_width(font))
-    advance = metrics.horizontalAdvance(text)
+    stroke = _stroke_width(font)
+    pad = math.ceil(stroke)
+    advance = metrics.horizontalAdvance(text) + text.count(" ") * stroke
     width = advance + 2 * pad
     height = metrics.height() + 2 * pad
     image = QImage(
@@ -68,8 +69,11 @@ def _render(text: str, font: QFont, color: QColor, outline: QColor, ratio: float
     )
     image.setDevicePixelRatio(ratio)
     image.fill(Qt.GlobalColor.transparent)
+    style = (font, color, outline, ratio)
+    # Each space widened by the stroke: the outlines of the letters either side eat into a plain space, and
+    # at small sizes "ALT 0.0 m" read as "ALT0.0 m".
     placed = [
-        (metrics.horizontalAdvance(text[:i]), GLYPHS.images(ch, font, color, outline, ratio))
+        (metrics.horizontalAdvance(text[:i]) + text.count(" ", 0, i) * stroke, GLYPHS.images(ch, *style))
         for i, ch in enumerate(text)
         if not ch.isspace()
     ]
@@ -129,6 +133,11 @@ class GlyphCache:
         if len(self._images) > self.capacity:
             self._images.popitem(last=False)
         return found
+
+
+def text_width(text: str, font: QFont) -> float:
+    """The width ``draw_text`` gives ``text`` (wider than the font's own advance by its widened spaces)."""
+    return QFontMetricsF(font).horizontalAdvance(text) + text.count(" ") * _stroke_width(font)
 
 
 _RIGHT = Qt.AlignmentFlag.AlignRight

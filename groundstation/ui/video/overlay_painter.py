@@ -14,7 +14,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen
 
 from groundstation.ui.theme import Theme
-from groundstation.ui.video.outlined_text import draw_text
+from groundstation.ui.video.outlined_text import draw_text, text_width
 from groundstation.ui.video.overlay_model import OverlayModel
 
 # Below this size a tile shows the compact overlay whatever was asked: the full one would cover the picture.
@@ -30,25 +30,30 @@ def overlay_font(height: float, *, scale: float = 1.0) -> QFont:
     return font
 
 
-def paint_overlay(painter: QPainter, rect: QRectF, model: OverlayModel, theme: Theme, *, compact: bool) -> None:
-    """Draw ``model`` inside ``rect`` (the tile below its header)."""
+def paint_overlay(painter: QPainter, rect: QRectF, model: OverlayModel, theme: Theme, *, compact: bool) -> float:
+    """Draw ``model`` inside ``rect`` (the tile below its header); returns the top of what it drew, so a
+    status message can be fitted into the space above the compact row instead of under it."""
     if not model.fields:
-        return
+        return rect.bottom()
     compact = compact or rect.width() < COMPACT_BELOW[0] or rect.height() < COMPACT_BELOW[1]
     painter.save()
     painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
     color = QColor(theme.tile_muted if model.stale else theme.overlay_text)
     outline = QColor(theme.overlay_outline)
-    if "mode" not in model.fields:
-        # Linked, but no telemetry yet: one line saying so where the status row would be.
-        font = overlay_font(rect.height())
-        text = "  ".join(model.fields.values())
-        draw_text(painter, QPointF(rect.left() + 8, rect.bottom() - 8), text, font, color, outline)
-    elif compact:
-        _paint_compact(painter, rect, model, theme, color, outline)
-    else:
+    try:
+        if "mode" not in model.fields:
+            # Linked, but no telemetry yet: one line saying so where the status row would be.
+            font = overlay_font(rect.height())
+            text = "  ".join(model.fields.values())
+            baseline = rect.bottom() - 8
+            draw_text(painter, QPointF(rect.left() + 8, baseline), text, font, color, outline)
+            return baseline - QFontMetricsF(font).ascent()
+        if compact:
+            return _paint_compact(painter, rect, model, theme, color, outline)
         _paint_full(painter, rect, model, theme, color, outline)
-    painter.restore()
+        return rect.top()
+    finally:
+        painter.restore()
 
 
 def _status_colors(model: OverlayModel, theme: Theme, color: QColor) -> dict[str, QColor]:
@@ -79,11 +84,11 @@ def _paint_row(
 ) -> float:
     """Lay ``keys`` out left to right from ``rect.left()``, wrapping upwards; returns the top baseline used."""
     metrics = QFontMetricsF(font)
-    gap = metrics.horizontalAdvance("  ")
+    gap = text_width("  ", font)
     rows: list[list[str]] = [[]]
     used = 0.0
     for key in keys:
-        width = metrics.horizontalAdvance(fields[key])
+        width = text_width(fields[key], font)
         if rows[-1] and used + gap + width > rect.width():
             rows.append([])
             used = 0.0
@@ -136,7 +141,7 @@ def _paint_full(
 
 def _paint_compact(
     painter: QPainter, rect: QRectF, model: OverlayModel, theme: Theme, color: QColor, outline: QColor
-) -> None:
+) -> float:
     margin = 6.0
     inner = rect.adjusted(margin, margin, -margin, -margin)
     keys = ["mode", "armed", "alt", "bat", "link"]
@@ -144,7 +149,9 @@ def _paint_compact(
     font = fitting_font(overlay_font(rect.height(), scale=1.25), fields.values(), inner.width())
     metrics = QFontMetricsF(font)
     fields = {key: metrics.elidedText(text, Qt.TextElideMode.ElideRight, inner.width()) for key, text in fields.items()}
-    _paint_row(painter, inner, keys, fields, font, inner.bottom(), _status_colors(model, theme, color), color, outline)
+    colors = _status_colors(model, theme, color)
+    top = _paint_row(painter, inner, keys, fields, font, inner.bottom(), colors, color, outline)
+    return top - metrics.ascent()
 
 
 def fitting_font(font: QFont, texts: Iterable[str], width: float) -> QFont:
@@ -153,7 +160,7 @@ def fitting_font(font: QFont, texts: Iterable[str], width: float) -> QFont:
     A 4x4 tile on a 1366x768 laptop is about 130 px wide: at the overlay's size "BAT 99% 16.5 V" would be cut
     off at the tile's edge, and a reading cut in half reads as another number. Shrinking the row keeps every
     value whole; only below the floor is a field elided (with an ellipsis, so it does not read as whole)."""
-    widest = max((QFontMetricsF(font).horizontalAdvance(text) for text in texts), default=0.0)
+    widest = max((text_width(text, font) for text in texts), default=0.0)
     size = font.pixelSize()
     if widest <= width or widest <= 0 or size <= MIN_FIT_PX:
         return font

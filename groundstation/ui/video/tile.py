@@ -28,11 +28,11 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QApplication, QSizePolicy, QToolButton, QWidget
 
-from groundstation.domain.models import DeviceSession, SessionState, VideoStream
+from groundstation.domain.models import DeviceSession, SessionState, StreamState, VideoStream
 from groundstation.services.video_pipeline import VideoPipeline
 from groundstation.ui.theme import DARK, Theme
 from groundstation.ui.video.frames import FrameSlot
-from groundstation.ui.video.outlined_text import draw_text
+from groundstation.ui.video.outlined_text import draw_text, text_width
 from groundstation.ui.video.overlay_model import OverlayModel, overlay_model
 from groundstation.ui.video.overlay_painter import MIN_FIT_PX, overlay_font, paint_overlay
 from groundstation.ui.video.stream_messages import Level, TileMessage, qos_badge, tile_message
@@ -328,13 +328,16 @@ class VideoTile(QWidget):
     def _paint_layer(self, painter: QPainter) -> None:
         header = self._paint_header(painter)
         body = QRectF(self.rect()).adjusted(0, header, 0, 0)
-        if self.message is not None and self.stream is not None:
-            self._paint_message(painter, body, self.message)
-        elif self.message is not None:
-            self._paint_message(painter, body, self.message, muted=True)
         if self.session is not None:
+            # The telemetry first, then the message in the room left above it: in a 4x4 tile the two
+            # would otherwise overlap and neither could be read.
             body = self._paint_session_banner(painter, body)
-            paint_overlay(painter, body, self.overlay, self.theme, compact=self.compact or self.message is not None)
+            compact = self.compact or self.message is not None
+            top = paint_overlay(painter, body, self.overlay, self.theme, compact=compact)
+            if self.message is not None:
+                body = QRectF(body.left(), body.top(), body.width(), max(0.0, top - body.top()))
+        if self.message is not None:
+            self._paint_message(painter, body, self.message, muted=self.stream is None)
 
     def _paint_header(self, painter: QPainter) -> float:
         """Stream name on the left, QoS badge on the right, on a translucent strip; returns its height."""
@@ -372,7 +375,10 @@ class VideoTile(QWidget):
         colors = {Level.INFO: self.theme.overlay_text, Level.WARN: self.theme.tile_warn, Level.BAD: self.theme.tile_bad}
         color = QColor(self.theme.tile_muted if muted else colors[message.level])
         outline = QColor(self.theme.overlay_outline)
-        font, lines = fit_message(message.text, body.width() - 24, body.height())
+        text = message.text
+        if self.slot.status is not None and self.slot.status.state is StreamState.ERROR:
+            text = text.removeprefix("error: ")  # the header's badge says ERROR; the room is the reason's
+        font, lines = fit_message(text, body.width() - 24, body.height())
         metrics = QFontMetricsF(font)
         top = max(body.top() + 4, body.center().y() - metrics.height() * (len(lines) / 2 + 0.7))
         for index, line in enumerate(lines):
@@ -467,10 +473,10 @@ def fit_message(text: str, width: float, height: float) -> tuple[QFont, list[str
     when it is long, since "error: ..." is only useful whole. Past the floor the last line ends with an
     ellipsis, so a cut reason never reads as a whole one (the tile's tooltip holds the full text)."""
     font = overlay_font(height, scale=1.4)
-    lines = wrap_text(text, QFontMetricsF(font), width)
+    lines = wrap_text(text, font, width)
     if len(lines) > 2:
         font = overlay_font(height, scale=1.0)
-        lines = wrap_text(text, QFontMetricsF(font), width)
+        lines = wrap_text(text, font, width)
 
     def room() -> int:
         return max(1, int((height - 8) // QFontMetricsF(font).height()))
@@ -478,25 +484,35 @@ def fit_message(text: str, width: float, height: float) -> tuple[QFont, list[str
     while len(lines) > room() and font.pixelSize() > MIN_FIT_PX:
         font = QFont(font)
         font.setPixelSize(font.pixelSize() - 1)
-        lines = wrap_text(text, QFontMetricsF(font), width)
+        lines = wrap_text(text, font, width)
     if len(lines) > room():
         keep = room()
-        tail = " ".join(lines[keep - 1 :])
-        lines = [*lines[: keep - 1], QFontMetricsF(font).elidedText(tail, Qt.TextElideMode.ElideRight, width)]
+        lines = [*lines[: keep - 1], _elided(" ".join(lines[keep - 1 :]), font, width)]
     return font, lines
 
 
-def wrap_text(text: str, metrics: QFontMetricsF, width: float) -> list[str]:
+def _elided(text: str, font: QFont, width: float) -> str:
+    """``text`` cut to ``width`` as ``draw_text`` measures it, ending with an ellipsis."""
+    metrics = QFontMetricsF(font)
+    room = width
+    line = metrics.elidedText(text, Qt.TextElideMode.ElideRight, room)
+    while text_width(line, font) > width and room > 0:
+        room -= metrics.averageCharWidth()
+        line = metrics.elidedText(text, Qt.TextElideMode.ElideRight, room)
+    return line
+
+
+def wrap_text(text: str, font: QFont, width: float) -> list[str]:
     """Greedy word wrap to ``width``; a word longer than the width (a URL, mostly) is broken across lines
     rather than elided, since the part left out would be the part that is wrong."""
     lines: list[str] = []
     for word in text.split():
-        if lines and metrics.horizontalAdvance(f"{lines[-1]} {word}") <= width:
+        if lines and text_width(f"{lines[-1]} {word}", font) <= width:
             lines[-1] = f"{lines[-1]} {word}"
             continue
-        while metrics.horizontalAdvance(word) > width and len(word) > 1:
+        while text_width(word, font) > width and len(word) > 1:
             cut = len(word) - 1
-            while cut > 1 and metrics.horizontalAdvance(word[:cut]) > width:
+            while cut > 1 and text_width(word[:cut], font) > width:
                 cut -= 1
             lines.append(word[:cut])
             word = word[cut:]
