@@ -37,6 +37,7 @@ from groundstation.services.commands import CommandService
 from groundstation.services.endpoints import EndpointRegistry
 from groundstation.services.profile import ProfileServices
 from groundstation.services.recordings import RecordingService
+from groundstation.services.retention import RetentionSchedule, RetentionService
 from groundstation.services.sessions import SessionService
 from groundstation.services.settings import SettingsService
 from groundstation.services.telemetry import TelemetryHub
@@ -85,6 +86,7 @@ class Runtime:
         snapshots: SnapshotWriter | None = None,
         clock: Clock = utc_now,
         link_timeout_s: float | None = None,
+        retention: RetentionSchedule | None = None,
     ) -> None:
         self.catalog: ProfileCatalog = catalog if catalog is not None else default_catalog()
         # Given adapters are shared by every profile (tests pass their own); by default each profile gets its
@@ -96,6 +98,7 @@ class Runtime:
         self.endpoints = EndpointRegistry()
         self.clock = clock
         self._link_timeout_override = link_timeout_s
+        self.retention = retention if retention is not None else RetentionSchedule()
         self.profiles: dict[str, ProfileServices] = {}
 
     async def open_profile(self, name: str, *, recover: bool = True, video: bool = True) -> ProfileServices:
@@ -108,6 +111,14 @@ class Runtime:
         if recover:
             auto_resume = bool(await services.settings.get("sessions.auto_resume"))
             await services.sessions.recover_after_restart(auto_resume=auto_resume)
+        services.retention = RetentionService(
+            store=services.store,
+            audit=services.audit,
+            settings=services.settings,
+            clock=self.clock,
+            schedule=self.retention,
+        )
+        services.retention.start()
         if video and self.video_factory is not None:
             services.video = VideoPipeline(
                 store=services.store,

@@ -132,6 +132,11 @@ class Telemetry(BaseModel):
     link_quality_pct: float | None
     home_lat_deg: float | None
     home_lon_deg: float | None
+    mission_seq: int | None = Field(
+        default=None,
+        description="live only: the mission item the vehicle flies to (MISSION_CURRENT); absent while unknown and "
+        "in history, which does not keep it",
+    )
 
 
 class LatestTelemetry(BaseModel):

@@ -106,8 +106,18 @@ class AuditRepository(Protocol):
         action: str | None = None,
         target_id: str | None = None,
         limit: int | None = None,
+        exclude_actions: Sequence[str] = (),
     ) -> list[AuditEntry]:
-        """Oldest first."""
+        """Oldest first. ``exclude_actions`` leaves entries of those actions out (the viewer hides the
+        API's access records, which outnumber everything else)."""
+
+    def count_actions_before(self, actions: Sequence[str], cutoff: datetime) -> int:
+        """Entries of ``actions`` older than ``cutoff`` (what a prune would delete)."""
+
+    def delete_actions_before(self, actions: Sequence[str], cutoff: datetime, limit: int) -> int:
+        """Delete at most ``limit`` entries of ``actions`` older than ``cutoff``; returns how many. Only
+        the named actions, never "everything old": the audit trail of writes is not pruned, and a caller
+        must name what it may delete (retention names the access records)."""
 
 
 class EventRepository(Protocol):
@@ -115,6 +125,13 @@ class EventRepository(Protocol):
         """Store and return the event with its ``seq`` (strictly increasing per profile)."""
 
     def list(self, *, after_seq: int | None = None, limit: int | None = None) -> list[IntegrationEvent]: ...
+
+    def count_before(self, cutoff: datetime) -> int:
+        """Rows older than ``cutoff`` (what a prune would delete)."""
+
+    def delete_before(self, cutoff: datetime, limit: int) -> int:
+        """Delete at most ``limit`` rows older than ``cutoff``; returns how many (fewer: none are left).
+        Bounded so that a prune is many short transactions, never one long hold of the write lock."""
 
 
 class TelemetryRepository(Protocol):
@@ -132,6 +149,13 @@ class TelemetryRepository(Protocol):
 
     def count(self, session_id: str | None = None) -> int: ...
 
+    def count_before(self, cutoff: datetime) -> int:
+        """Rows older than ``cutoff`` (what a prune would delete)."""
+
+    def delete_before(self, cutoff: datetime, limit: int) -> int:
+        """Delete at most ``limit`` rows older than ``cutoff``; returns how many (fewer: none are left).
+        Bounded so that a prune is many short transactions, never one long hold of the write lock."""
+
 
 class QosSnapshotRepository(Protocol):
     def add(self, snapshot: QosSnapshot) -> None: ...
@@ -145,6 +169,13 @@ class QosSnapshotRepository(Protocol):
         limit: int | None = None,
     ) -> list[QosSnapshot]:
         """Oldest first, ``since`` inclusive and ``until`` exclusive."""
+
+    def count_before(self, cutoff: datetime) -> int:
+        """Rows older than ``cutoff`` (what a prune would delete)."""
+
+    def delete_before(self, cutoff: datetime, limit: int) -> int:
+        """Delete at most ``limit`` rows older than ``cutoff``; returns how many (fewer: none are left).
+        Bounded so that a prune is many short transactions, never one long hold of the write lock."""
 
 
 class RecordingRepository(Protocol):

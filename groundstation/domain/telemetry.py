@@ -2,6 +2,10 @@
 
 Units live in the field names (``alt_rel_m``, ``groundspeed_mps``) so a reader never guesses them. A field an
 adapter cannot fill stays None: "unknown" and "zero" are different things to an operator.
+
+Some fields are live only (``LIVE_ONLY_FIELDS``): they matter while the vehicle flies (which mission item it is
+on) and say nothing a track replayed later needs, so history does not keep them; ``TELEMETRY_FIELDS`` are the
+ones it does, and a sample read back from history has exactly those.
 """
 
 from __future__ import annotations
@@ -51,18 +55,30 @@ class TelemetrySample:
     link_quality_pct: float | None = None
     home_lat_deg: float | None = None
     home_lon_deg: float | None = None
+    mission_seq: int | None = None  # live only: the mission item the vehicle flies to (MAVLink MISSION_CURRENT)
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready mapping (times as ISO 8601, enums as their names) for exports and the API."""
+        """A JSON-ready mapping (times as ISO 8601, enums as their names) for exports and the API.
+
+        A live-only field is left out while unknown, so a sample from history maps to exactly
+        ``TELEMETRY_FIELDS`` (what the CSV export's columns are) and a live one adds what it knows.
+        """
         out: dict[str, Any] = {}
-        for f in fields(self):
-            value = getattr(self, f.name)
+        for name in SAMPLE_FIELDS:
+            value = getattr(self, name)
+            if value is None and name in LIVE_ONLY_FIELDS:
+                continue
             if isinstance(value, datetime):
                 value = value.isoformat()
             elif isinstance(value, GpsFix):
                 value = value.name
-            out[f.name] = value
+            out[name] = value
         return out
 
 
-TELEMETRY_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(TelemetrySample))
+SAMPLE_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(TelemetrySample))
+"""Every field of a sample, in declaration order."""
+LIVE_ONLY_FIELDS: frozenset[str] = frozenset({"mission_seq"})
+"""Fields shown while a vehicle runs and never stored: history (and its exports) holds ``TELEMETRY_FIELDS``."""
+TELEMETRY_FIELDS: tuple[str, ...] = tuple(name for name in SAMPLE_FIELDS if name not in LIVE_ONLY_FIELDS)
+"""The fields history stores and exports, in declaration order."""

@@ -13,7 +13,7 @@ Requests to the HTTP API are audited too, but not through ``write``: their acces
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
@@ -141,10 +141,19 @@ class AuditService:
         action: str | None = None,
         target_id: str | None = None,
         limit: int | None = None,
+        exclude_actions: Sequence[str] = (),
     ) -> list[AuditEntry]:
+        """Oldest first. ``exclude_actions`` is filtered in the database: the viewer hiding the API's access
+        records must not load a day of them to throw them away."""
         return await self._store.run(
             lambda uow: uow.audit.list(
-                since=since, until=until, actor=actor, action=action, target_id=target_id, limit=limit
+                since=since,
+                until=until,
+                actor=actor,
+                action=action,
+                target_id=target_id,
+                limit=limit,
+                exclude_actions=exclude_actions,
             )
         )
 

@@ -14,6 +14,7 @@ from groundstation.services.auto_sessions import AutoSessionService
 from groundstation.services.bus import EventBus
 from groundstation.services.commands import CommandService
 from groundstation.services.recordings import RecordingService
+from groundstation.services.retention import RetentionService
 from groundstation.services.sessions import SessionService
 from groundstation.services.settings import SettingsService
 from groundstation.services.telemetry import TelemetryHub
@@ -44,6 +45,9 @@ class ProfileServices:
     recordings: RecordingService | None = None
     # Sessions for vehicles that appear on a running link (``mavlink.auto_sessions``); None for readers.
     auto_sessions: AutoSessionService | None = None
+    # The hourly prune of old telemetry, events, QoS snapshots and access records; only the runtime that
+    # holds the profile runs it (None for readers and administrative openings).
+    retention: RetentionService | None = None
 
     @property
     def name(self) -> str:
@@ -53,6 +57,8 @@ class ProfileServices:
         """Stop what runs (workers joined, sessions end ``stopped``), flush telemetry and access records, close
         the database."""
         try:
+            if self.retention is not None:
+                await self.retention.close()
             if self.recordings is not None:
                 await self.recordings.close()
             if self.video is not None:

@@ -38,6 +38,14 @@ def _json_object(text: str, keys: tuple[str, ...]) -> bool:
     return isinstance(value, dict) and all(key in keys for key in value)
 
 
+# Up to a century: a bigger number is a typo, and ``now - timedelta(days=...)`` must stay a valid date.
+MAX_RETENTION_DAYS = 36_500
+
+
+def _days(value: int) -> bool:
+    return 0 <= value <= MAX_RETENTION_DAYS
+
+
 SETTINGS: dict[str, SettingSpec] = {
     "sessions.auto_resume": SettingSpec(
         False, bool, help="resume sessions that a crash or kill left interrupted when the profile opens"
@@ -96,6 +104,25 @@ SETTINGS: dict[str, SettingSpec] = {
     ),
     "api.enabled": SettingSpec(False, bool, help="the desktop window serves the HTTP API on 127.0.0.1 (default off)"),
     "api.port": SettingSpec(8750, int, lambda v: 1 <= v <= 65535, "the TCP port of the window's HTTP API on 127.0.0.1"),
+    # ---- retention (services/retention.py): days of history kept, read at every hourly pass; 0 keeps forever.
+    # The audit trail of writes (who changed what) has no setting on purpose: it is the accountability record
+    # and is never pruned automatically; only the API's access records are (``retention.access_days``).
+    "retention.telemetry_days": SettingSpec(
+        30, int, _days, "days of stored telemetry samples to keep (a whole number of days, 0 keeps them forever)"
+    ),
+    "retention.events_days": SettingSpec(
+        90, int, _days, "days of integration events to keep (a whole number of days, 0 keeps them forever)"
+    ),
+    "retention.qos_days": SettingSpec(
+        30, int, _days, "days of video QoS snapshots to keep (a whole number of days, 0 keeps them forever)"
+    ),
+    "retention.access_days": SettingSpec(
+        30,
+        int,
+        _days,
+        "days of API access records (api.request, api.ws, api.access_dropped) to keep (a whole number of days, "
+        "0 keeps them forever); the audit trail of writes is never pruned",
+    ),
 }
 
 

@@ -3,21 +3,29 @@
 The protocol work (MAVLink's parameter and mission microservices) belongs to the link, reached through the
 domain's ``VehicleConfigurator`` port; file formats come through ``VehicleFileFormats``; this module adds what
 an operator's action needs around them: the session must be running, a write is audited with its actor and
-outcome (also when the vehicle refuses or never answers), and a download's progress is visible while it runs.
+outcome (also when the vehicle refuses or never answers), and a transfer's progress is visible while it runs
+(and how it ended, afterwards) to any caller, not only the one waiting for it.
 Files travel as text, so the API, the CLI and the GUI decide where they live.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any, TypeVar
 
 from groundstation.domain import actors
-from groundstation.domain.errors import ConflictError, GroundstationError, NotFoundError, UnsupportedError
+from groundstation.domain.errors import (
+    ConflictError,
+    ErrorCode,
+    GroundstationError,
+    NotFoundError,
+    UnsupportedError,
+)
 from groundstation.domain.missions import Mission
 from groundstation.domain.models import Outcome
-from groundstation.domain.parameters import ParamDiff, Parameter, ParamSet, diff_params
+from groundstation.domain.parameters import ParamChange, ParamDiff, Parameter, ParamSet, diff_params
 from groundstation.domain.ports import UnitOfWork, VehicleConfigurator, VehicleFileFormats
 from groundstation.services.audit import AuditService, WriteScope
 from groundstation.services.sessions import SessionService
@@ -25,13 +33,49 @@ from groundstation.services.sessions import SessionService
 T = TypeVar("T")
 
 
+class TransferState(StrEnum):
+    RUNNING = "running"
+    FINISHED = "finished"
+    FAILED = "failed"
+
+
 @dataclass(frozen=True, slots=True)
 class TransferProgress:
-    """How far a running download or upload is: ``done`` of ``total`` (total 0 until the vehicle says)."""
+    """How far a download, upload or batch of writes is: ``done`` of ``total`` (total 0 until the vehicle says).
+
+    The last one of a session stays readable after it ended (``finished`` or ``failed``, with the counts it
+    reached), so a caller polling from elsewhere, such as an API client beside a blocking download, sees how it
+    ended and not just that it stopped.
+    """
 
     operation: str
     done: int
     total: int
+    state: TransferState = TransferState.RUNNING
+
+    @property
+    def running(self) -> bool:
+        return self.state is TransferState.RUNNING
+
+
+@dataclass(frozen=True, slots=True)
+class ParamOutcome:
+    """One parameter of a batch of writes: what was asked and what the vehicle did about it.
+
+    ``confirmed`` is the parameter as the vehicle echoed it; otherwise ``refusal`` says why not, in words,
+    with its error ``code`` (``invalid``: a value the parameter's type cannot hold, or the vehicle kept another;
+    ``timeout``: no answer; ``conflict``: the session stopped, and the write was not sent).
+    """
+
+    name: str
+    requested: float | int
+    confirmed: Parameter | None = None
+    refusal: str | None = None
+    code: ErrorCode | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.confirmed is not None
 
 
 class _Base:
@@ -42,7 +86,13 @@ class _Base:
         self._progress: dict[str, TransferProgress] = {}
 
     def progress(self, session_id: str) -> TransferProgress | None:
-        """The transfer running on this session now, if any."""
+        """The transfer running on this session now, or else the last one that ran (finished or failed)."""
+        return self._progress.get(session_id)
+
+    async def transfer(self, session_id: str) -> TransferProgress | None:
+        """``progress`` for a caller that must learn about unknown ids (``NotFoundError``); any state is fine,
+        since reading how far a transfer got touches no vehicle."""
+        await self._sessions.get(session_id)
         return self._progress.get(session_id)
 
     def files(self) -> VehicleFileFormats:
@@ -73,13 +123,24 @@ class _Base:
             )
             raise
 
-    def _tracker(self, session_id: str, operation: str) -> Callable[[int, int], None]:
+    async def _tracked(
+        self, session_id: str, operation: str, run: Callable[[Callable[[int, int], None]], Awaitable[T]]
+    ) -> T:
+        """Run a transfer, ``run(update)``, with its progress kept under ``operation``; leave its end state."""
         self._progress[session_id] = TransferProgress(operation, 0, 0)
 
         def update(done: int, total: int) -> None:
             self._progress[session_id] = TransferProgress(operation, done, total)
 
-        return update
+        state = TransferState.FAILED
+        try:
+            result = await run(update)
+            state = TransferState.FINISHED
+            return result
+        finally:
+            last = self._progress.get(session_id)
+            if last is not None and last.operation == operation and last.running:
+                self._progress[session_id] = TransferProgress(operation, last.done, last.total, state)
 
     async def _audited(
         self,
@@ -127,10 +188,9 @@ class ParameterService(_Base):
 
     async def download(self, session_id: str, *, timeout_s: float = 60.0) -> ParamSet:
         link = await self._configurator(session_id)
-        try:
-            params = await link.parameters().download_all(self._tracker(session_id, "parameters.download"), timeout_s)
-        finally:
-            self._progress.pop(session_id, None)
+        params = await self._tracked(
+            session_id, "parameters.download", lambda update: link.parameters().download_all(update, timeout_s)
+        )
         self._cache[session_id] = params
         return params
 
@@ -161,6 +221,46 @@ class ParameterService(_Base):
     ) -> list[Parameter]:
         """Write several parameters in order, each audited; stops at the first the vehicle does not confirm."""
         return [await self.set(session_id, name, value, actor=actor) for name, value in values.items()]
+
+    async def apply(
+        self,
+        session_id: str,
+        changes: Sequence[ParamChange],
+        *,
+        actor: str = actors.OPERATOR,
+        on_outcome: Callable[[ParamOutcome], None] | None = None,
+    ) -> list[ParamOutcome]:
+        """Write approved changes in order, each audited, going on past the ones the vehicle refuses or leaves
+        unanswered: they are independent settings, and the operator needs to know which did not take, not to
+        be stopped at the first. If the session stops meanwhile the rest are not sent (each says why).
+
+        ``on_outcome`` hears each answer as it comes (a window shows them row by row); progress runs as
+        ``parameters.apply``. Refuses the whole batch up front when the session is not running.
+        """
+        await self._configurator(session_id)
+
+        async def write_all(update: Callable[[int, int], None]) -> list[ParamOutcome]:
+            outcomes: list[ParamOutcome] = []
+            stopped: GroundstationError | None = None
+            update(0, len(changes))
+            for change in changes:
+                if stopped is not None:
+                    outcome = ParamOutcome(change.name, change.new, None, f"not sent: {stopped.message}", stopped.code)
+                else:
+                    try:
+                        confirmed = await self.set(session_id, change.name, change.new, actor=actor)
+                        outcome = ParamOutcome(change.name, change.new, confirmed)
+                    except GroundstationError as exc:
+                        if isinstance(exc, ConflictError | NotFoundError):
+                            stopped = exc  # the session ended: every later write would fail the same way
+                        outcome = ParamOutcome(change.name, change.new, None, exc.message, exc.code)
+                outcomes.append(outcome)
+                update(len(outcomes), len(changes))
+                if on_outcome is not None:
+                    on_outcome(outcome)
+            return outcomes
+
+        return await self._tracked(session_id, "parameters.apply", write_all)
 
     async def diff_text(self, session_id: str, text: str) -> ParamDiff:
         """What loading a parameter file would change on the vehicle (downloading first if needed)."""
@@ -199,10 +299,9 @@ class MissionService(_Base):
 
     async def download(self, session_id: str, *, timeout_s: float = 30.0) -> Mission:
         link = await self._configurator(session_id)
-        try:
-            return await link.missions().download(self._tracker(session_id, "mission.download"), timeout_s)
-        finally:
-            self._progress.pop(session_id, None)
+        return await self._tracked(
+            session_id, "mission.download", lambda update: link.missions().download(update, timeout_s)
+        )
 
     async def upload(
         self, session_id: str, mission: Mission, *, actor: str = actors.OPERATOR, timeout_s: float = 30.0
@@ -211,10 +310,9 @@ class MissionService(_Base):
         link = await self._configurator_for_write(session_id, "mission.upload", detail, actor)
 
         async def run() -> None:
-            try:
-                await link.missions().upload(mission, self._tracker(session_id, "mission.upload"), timeout_s)
-            finally:
-                self._progress.pop(session_id, None)
+            await self._tracked(
+                session_id, "mission.upload", lambda update: link.missions().upload(mission, update, timeout_s)
+            )
 
         await self._audited(session_id, "mission.upload", detail, actor, run, lambda _r: {})
 

@@ -122,6 +122,9 @@ class StreamRow(Base):
 
 class AuditRow(Base):
     __tablename__ = "audit_entries"
+    # (action, at): retention finds the old access records (three actions among many) without reading the
+    # audit trail of writes it keeps, and the viewer's and the API's filters by action read one range.
+    __table_args__ = (Index("ix_audit_entries_action_at", "action", "at"),)
 
     id: Mapped[str] = mapped_column(_ID, primary_key=True)
     at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
@@ -140,7 +143,9 @@ class EventRow(Base):
 
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     id: Mapped[str] = mapped_column(_ID, unique=True)
-    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # Indexed for retention, which deletes by age; telemetry and QoS snapshots are found through their
+    # (session_id, time) and (stream_id, at) indexes instead, and need no second index on time.
+    at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
     kind: Mapped[str] = mapped_column(String(64))
     subject_id: Mapped[str | None] = mapped_column(_ID)
     severity: Mapped[str] = mapped_column(_ENUM)

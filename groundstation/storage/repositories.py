@@ -17,7 +17,8 @@ from typing import Any, TypeVar, cast
 
 from sqlalchemy import CursorResult, Row, Select, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
+from sqlalchemy.sql.elements import ColumnElement
 
 from groundstation.domain.errors import ConflictError, NotFoundError
 from groundstation.domain.events import IntegrationEvent
@@ -108,6 +109,29 @@ def _delete(db: Session, row_type: type[SessionRow] | type[StreamRow], record_id
     )
     if result.rowcount == 0:
         raise NotFoundError(f"{what} {record_id} does not exist")
+
+
+def _count_where(db: Session, row_type: type[Base], *where: ColumnElement[bool]) -> int:
+    return int(db.scalar(select(func.count()).select_from(row_type).where(*where)) or 0)
+
+
+def _delete_some(
+    db: Session,
+    row_type: type[R],
+    key: Callable[[Any], InstrumentedAttribute[Any]],
+    where: Callable[[Any], Sequence[ColumnElement[bool]]],
+    limit: int,
+) -> int:
+    """DELETE at most ``limit`` rows matching ``where``, chosen by key in a subquery: portable (SQLite has
+    no DELETE ... LIMIT unless compiled with it) and, with an index on the filter, a range read.
+    ``key`` and ``where`` take the row type (or an alias of it), so the subquery reads its own copy of
+    the table instead of being correlated with the DELETE's."""
+    if limit <= 0:
+        raise ValueError(f"limit must be positive, got {limit}")
+    picked = aliased(row_type)
+    chosen = select(key(picked)).where(*where(picked)).limit(limit)
+    stmt = delete(row_type).where(key(row_type).in_(chosen)).execution_options(synchronize_session=False)
+    return int(cast(CursorResult[Any], db.execute(stmt)).rowcount)
 
 
 class SqlSessionRepository:
@@ -264,9 +288,12 @@ class SqlAuditRepository:
         action: str | None = None,
         target_id: str | None = None,
         limit: int | None = None,
+        exclude_actions: Sequence[str] = (),
     ) -> builtins.list[AuditEntry]:
         """Oldest first; ``since`` inclusive, ``until`` exclusive (as for telemetry), ties broken by id."""
         stmt = select(AuditRow).order_by(AuditRow.at, AuditRow.id)
+        if exclude_actions:
+            stmt = stmt.where(AuditRow.action.not_in(exclude_actions))
         if since is not None:
             stmt = stmt.where(AuditRow.at >= since)
         if until is not None:
@@ -280,6 +307,19 @@ class SqlAuditRepository:
         if limit is not None:
             stmt = stmt.limit(limit)
         return [mapping.audit_from_row(row) for row in _all(self._db, stmt)]
+
+    def count_actions_before(self, actions: Sequence[str], cutoff: datetime) -> int:
+        return _count_where(self._db, AuditRow, *self._old(AuditRow, actions, cutoff))
+
+    def delete_actions_before(self, actions: Sequence[str], cutoff: datetime, limit: int) -> int:
+        """Found through (action, at); deleted by id."""
+        return _delete_some(self._db, AuditRow, lambda t: t.id, lambda t: self._old(t, actions, cutoff), limit)
+
+    @staticmethod
+    def _old(table: Any, actions: Sequence[str], cutoff: datetime) -> builtins.list[ColumnElement[bool]]:
+        if not actions:
+            raise ValueError("name the actions to prune: the audit trail as a whole is never pruned")
+        return [table.action.in_(builtins.list(actions)), table.at < cutoff]
 
 
 class SqlEventRepository:
@@ -303,6 +343,13 @@ class SqlEventRepository:
         if limit is not None:
             stmt = stmt.limit(limit)
         return [mapping.event_from_row(row) for row in _all(self._db, stmt)]
+
+    def count_before(self, cutoff: datetime) -> int:
+        return _count_where(self._db, EventRow, EventRow.at < cutoff)
+
+    def delete_before(self, cutoff: datetime, limit: int) -> int:
+        """Found through the index on ``at``; ``seq`` values are never reused (AUTOINCREMENT)."""
+        return _delete_some(self._db, EventRow, lambda t: t.seq, lambda t: [t.at < cutoff], limit)
 
 
 class SqlTelemetryRepository:
@@ -348,6 +395,19 @@ class SqlTelemetryRepository:
             stmt = stmt.where(TelemetryRow.session_id == session_id)
         return int(self._db.scalar(stmt) or 0)
 
+    def count_before(self, cutoff: datetime) -> int:
+        return _count_where(self._db, TelemetryRow, *self._old(TelemetryRow, cutoff))
+
+    def delete_before(self, cutoff: datetime, limit: int) -> int:
+        return _delete_some(self._db, TelemetryRow, lambda t: t.id, lambda t: self._old(t, cutoff), limit)
+
+    @staticmethod
+    def _old(table: Any, cutoff: datetime) -> builtins.list[ColumnElement[bool]]:
+        # "Of any session" spelled out, so the (session_id, time) index answers one session's range at a
+        # time: no second index on time for the biggest table, whose every insert would pay for it.
+        # Every sample has a session (NOT NULL, ON DELETE CASCADE), so this is all of them.
+        return [table.session_id.in_(select(SessionRow.id)), table.time < cutoff]
+
 
 class SqlQosSnapshotRepository:
     def __init__(self, db: Session) -> None:
@@ -378,6 +438,17 @@ class SqlQosSnapshotRepository:
         if limit is not None:
             stmt = stmt.limit(limit)
         return [mapping.qos_snapshot_from_row(row) for row in _all(self._db, stmt)]
+
+    def count_before(self, cutoff: datetime) -> int:
+        return _count_where(self._db, QosSnapshotRow, *self._old(QosSnapshotRow, cutoff))
+
+    def delete_before(self, cutoff: datetime, limit: int) -> int:
+        return _delete_some(self._db, QosSnapshotRow, lambda t: t.id, lambda t: self._old(t, cutoff), limit)
+
+    @staticmethod
+    def _old(table: Any, cutoff: datetime) -> builtins.list[ColumnElement[bool]]:
+        # Through the (stream_id, at) index, as telemetry goes through (session_id, time).
+        return [table.stream_id.in_(select(StreamRow.id)), table.at < cutoff]
 
 
 class SqlRecordingRepository:

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 from groundstation.bootstrap import ProfileServices
+from groundstation.domain.missions import Mission, MissionItem
 from groundstation.domain.models import Outcome
 from groundstation.ui.main_window import MainWindow
 from groundstation.ui.vehicle_setup.mission import MissionDialog
@@ -158,3 +159,38 @@ def test_import_upload_and_export_planner_files(
     assert sim_vehicle.vehicle.mission_seq() == 3 and table.item(1, LAT).text() == ""  # takeoff: no position
     table.clearSelection()
     screenshot(dialog, "mission.png", tmp_path)
+
+
+def test_the_current_item_follows_the_vehicle(
+    window: MainWindow, services: ProfileServices, sim_vehicle: SimVehicle, qtbot: QtBot, loop: Loop
+) -> None:
+    sid = sim_vehicle.session.id
+    home = sim_vehicle.vehicle.config.home
+    lat, lon = home.lat_deg, home.lon_deg
+    mission = Mission(
+        (
+            MissionItem(0, 16, frame=0, x=lat, y=lon, z=584.0),
+            MissionItem(1, 22, frame=3, z=15.0),
+            MissionItem(2, 16, frame=3, x=lat + 0.0009, y=lon, z=20.0),
+            MissionItem(3, 16, frame=3, x=lat + 0.0009, y=lon + 0.0011, z=25.0),
+        )
+    )
+    loop.run(services.missions.upload(sid, mission))
+    dialog = open_mission(window, sim_vehicle, qtbot)
+    assert len(dialog.table.mission_items) == 4
+
+    # The vehicle moves on by itself (a waypoint reached, another ground station): its MISSION_CURRENT,
+    # through live telemetry, moves the table's bold row and the map's filled point.
+    assert sim_vehicle.vehicle.set_mission_current(3)
+    qtbot.waitUntil(lambda: dialog.table.current_seq == 3, timeout=10_000)
+    assert dialog.table.item(3, LAT).font().bold() and not dialog.table.item(2, LAT).font().bold()
+    assert window.map.missions[sid][1] == 3 and window.map.current_item(sid) == 3
+    # The map takes the vehicle's item over what a dialog last told it.
+    window.map.show_mission(sid, window.map.missions[sid][0], 2)
+    assert window.map.current_item(sid) == 3
+
+    dialog.close()
+    assert sid not in window.map.missions and window.map.current_item(sid) is None
+    assert sim_vehicle.vehicle.set_mission_current(2)
+    qtbot.waitUntil(lambda: dialog.table.current_seq == 2, timeout=10_000)
+    assert sid not in window.map.missions  # a closed dialog's mission stays off the map

@@ -13,7 +13,8 @@ from pytestqt.qtbot import QtBot
 
 from groundstation.bootstrap import ProfileServices
 from groundstation.domain.models import Outcome
-from groundstation.services.vehicle_setup import TransferProgress
+from groundstation.domain.parameters import ParamChange
+from groundstation.services.vehicle_setup import TransferProgress, TransferState
 from groundstation.ui.main_window import MainWindow
 from groundstation.ui.vehicle_setup.files import QtFileChooser, format_for
 from groundstation.ui.vehicle_setup.param_model import NAME, STATUS, VALUE
@@ -105,6 +106,42 @@ def test_download_filter_and_edit_in_place(
     assert [(e.detail["name"], e.outcome) for e in entries] == [
         ("RTL_ALT", Outcome.SUCCESS),
         ("DISARM_DELAY", Outcome.FAILURE),
+    ]
+
+
+@pytest.mark.slow
+@pytest.mark.peer
+def test_apply_answers_row_by_row_and_goes_on_past_a_refusal(
+    window: MainWindow, services: ProfileServices, sim_vehicle: SimVehicle, qtbot: QtBot, loop: Loop
+) -> None:
+    dialog = open_downloaded(window, qtbot)
+    pending_seen: list[set[str]] = []
+    dialog.model.dataChanged.connect(lambda *_: pending_seen.append(set(dialog.model.pending)))
+    dialog.apply(
+        (
+            ParamChange("RTL_ALT", 1500, 2000),
+            ParamChange("DISARM_DELAY", 10, 1000),  # INT8: refused on the way
+            ParamChange("WPNAV_SPEED", 800.0, 600.0),
+        )
+    )
+    qtbot.waitUntil(lambda: not dialog.busy, timeout=15_000)
+    assert dialog.status.text() == "wrote 2 of 3; refused: DISARM_DELAY: 1000 is outside INT8's range -128..127"
+    assert dialog.bar.text() == "2 of 3 written"
+    assert cell(dialog, "RTL_ALT", STATUS) == "confirmed 2000"
+    assert cell(dialog, "WPNAV_SPEED", STATUS) == "confirmed 600"
+    assert cell(dialog, "DISARM_DELAY", STATUS) == "refused: 1000 is outside INT8's range -128..127"
+    assert cell(dialog, "DISARM_DELAY", VALUE) == "10" and sim_vehicle.param("DISARM_DELAY") == 10
+    assert sim_vehicle.param("RTL_ALT") == 2000 and sim_vehicle.param("WPNAV_SPEED") == pytest.approx(600.0)
+    # Each row answered as its write came back, while the later ones were still waiting.
+    assert {"DISARM_DELAY", "WPNAV_SPEED"} in pending_seen and {"WPNAV_SPEED"} in pending_seen
+    # Through the service's batch (its progress), each write audited.
+    finished = services.parameters.progress(sim_vehicle.session.id)
+    assert finished == TransferProgress("parameters.apply", 3, 3, TransferState.FINISHED)
+    entries = loop.run(services.audit.list(action="parameter.set"))
+    assert [(e.detail["name"], e.outcome) for e in entries] == [
+        ("RTL_ALT", Outcome.SUCCESS),
+        ("DISARM_DELAY", Outcome.FAILURE),
+        ("WPNAV_SPEED", Outcome.SUCCESS),
     ]
 
 
@@ -224,6 +261,11 @@ def test_the_progress_bar_follows_the_services_progress(qtbot: QtBot) -> None:
     assert not bar.running and bar.value() == bar.maximum() == 58
     bar.idle("download failed")
     assert bar.value() == 0 and bar.text() == "download failed"
+    # The service keeps the last transfer once it ended: a new one does not start from its figures.
+    now[0] = TransferProgress("parameters.download", 58, 58, TransferState.FINISHED)
+    bar.start("asking again…")
+    bar.poll()
+    assert bar.maximum() == 0 and bar.format() == "asking again…"
 
 
 def test_the_qt_file_chooser_answers_through_its_callback(qtbot: QtBot, tmp_path: Path) -> None:

@@ -140,7 +140,7 @@ class TargetVehicle:
 
     @property
     def mode(self) -> str | None:
-        return self.state.f.mode
+        return self.state.mode
 
     def heartbeat(self, t: float, msg: Any) -> VehicleIdentity | None:
         """Fold in the autopilot's heartbeat; returns the identity when it is new or changed."""
@@ -149,7 +149,7 @@ class TargetVehicle:
         self.custom_mode = msg.custom_mode
         self.last_heartbeat = t
         self.state.handle("HEARTBEAT", msg)
-        self.history.heartbeat(t, self.state.f.mode or "", bool(msg.base_mode & _ARMED))
+        self.history.heartbeat(t, self.state.mode or "", bool(msg.base_mode & _ARMED))
         for check, future in list(self._watchers):
             if not future.done() and check():
                 future.set_result(None)

@@ -81,13 +81,24 @@ def build_fleet(options: SimOptions) -> list[FleetMember]:
 
 
 class MavlinkSimulator:
-    """Runs ``fleet`` over ``transport`` until stopped; ``vehicles`` by system id for tests and tools."""
+    """Runs ``fleet`` over ``transport`` until stopped; ``vehicles`` by system id for tests and tools.
+
+    ``param_rate_hz`` paces a requested parameter list (PARAM_VALUEs a second) as a slow radio would; by
+    default it goes out as fast as a fast link carries it.
+    """
 
     def __init__(
-        self, fleet: list[FleetMember], transport: Transport, *, speed: float = 1.0, rate_hz: float = 10.0
+        self,
+        fleet: list[FleetMember],
+        transport: Transport,
+        *,
+        speed: float = 1.0,
+        rate_hz: float = 10.0,
+        param_rate_hz: float | None = None,
     ) -> None:
-        if speed <= 0 or rate_hz <= 0:
-            raise InvalidError("speed and rate must be greater than 0", field="speed")
+        if speed <= 0 or rate_hz <= 0 or (param_rate_hz is not None and param_rate_hz <= 0):
+            raise InvalidError("speed and rates must be greater than 0", field="speed")
+        self._param_rate_hz = param_rate_hz
         self._fleet = fleet
         self._transport = transport
         self._speed = speed
@@ -109,6 +120,7 @@ class MavlinkSimulator:
                 self._transport.send,
                 now=self._now,
                 rate_hz=self._rate_hz,
+                param_rate_hz=self._param_rate_hz,
             )
         await self._transport.start(self._receive)
         major, minor, patch = FIRMWARE_VERSION

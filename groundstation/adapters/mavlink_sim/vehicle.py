@@ -65,6 +65,7 @@ class MavVehicle:
         *,
         now: float,
         rate_hz: float = 10.0,
+        param_rate_hz: float | None = None,
     ) -> None:
         self.sysid = sysid
         self.sim = Simulation(config, events, rate_hz=rate_hz)
@@ -81,6 +82,10 @@ class MavVehicle:
             self._flight = mission_to_flight(self.missions.items, config.home)
         self.home_known = False
         self._param_queue: list[int] = []  # indices still to send of a PARAM_REQUEST_LIST
+        # None: PARAMS_PER_TICK a tick; else one PARAM_VALUE of the list every 1/rate s (a slow radio's pace,
+        # for tests that must watch a download half done).
+        self._param_interval_s = None if param_rate_hz is None else 1.0 / param_rate_hz
+        self._next_param_s = now
         self._statustext_id = 0
         self._next_prearm_s = 0.0
         self._last_mode = self.vehicle.s.mode
@@ -177,13 +182,24 @@ class MavVehicle:
             snap = self.snapshot()
             for name in due:
                 self.send(encode(name, self.mav, snap))
-        for _ in range(min(PARAMS_PER_TICK, len(self._param_queue))):
-            self._send_param(self._param_queue.pop(0))
+        self._stream_params(now)
         self.missions.tick(now)
         self.commands.expire(now)
 
     def next_due(self) -> float:
-        return self.streams.next_due()
+        due = self.streams.next_due()
+        if self._param_queue and self._param_interval_s is not None:
+            due = min(due, self._next_param_s)
+        return due
+
+    def _stream_params(self, now: float) -> None:
+        if self._param_interval_s is None:
+            for _ in range(min(PARAMS_PER_TICK, len(self._param_queue))):
+                self._send_param(self._param_queue.pop(0))
+            return
+        while self._param_queue and now >= self._next_param_s:
+            self._send_param(self._param_queue.pop(0))
+            self._next_param_s = max(self._next_param_s + self._param_interval_s, now - self._param_interval_s)
 
     def _say(self, severity: Severity, text: str) -> None:
         self.statustext(mav_severity(severity, text), text)
@@ -230,6 +246,7 @@ class MavVehicle:
             self.streams.request_stream(msg.req_stream_id, msg.req_message_rate, bool(msg.start_stop), now)
         elif kind == "PARAM_REQUEST_LIST":
             self._param_queue = list(range(len(self.params)))
+            self._next_param_s = max(self._next_param_s, now)
         elif kind == "PARAM_REQUEST_READ":
             param = self.params.lookup(msg.param_id, msg.param_index)
             if param is not None:

@@ -2,11 +2,13 @@
 
 Reads are for viewers, writes for operators; every write is audited by the services with the caller's actor
 and the vehicle's answer. A vehicle that does not confirm a write within the protocol's retries is a 504.
+A download answers only when it is complete, so ``.../parameters/progress`` and ``.../mission/progress`` tell
+another request how far it is (and how the last transfer ended).
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel, Field
@@ -16,6 +18,7 @@ from groundstation.api.responses import ApiJSONResponse, errors
 from groundstation.domain.errors import InvalidError
 from groundstation.domain.missions import Mission, MissionItem, MissionType
 from groundstation.domain.parameters import MAX_NAME_LENGTH, Parameter
+from groundstation.services.vehicle_setup import TransferProgress
 
 router = APIRouter(prefix="/api/integration/device-sessions", tags=["vehicle setup"])
 
@@ -90,6 +93,41 @@ class MissionIn(BaseModel):
     file: str | None = Field(default=None, max_length=MAX_FILE_CHARS)
 
 
+class TransferOut(BaseModel):
+    session_id: str
+    operation: str | None = Field(
+        description="parameters.download, parameters.apply, mission.download or mission.upload; null when idle"
+    )
+    state: Literal["idle", "running", "finished", "failed"] = Field(
+        description="running now; else how the last transfer of this session ended; idle when none has run "
+        "since the ground station started"
+    )
+    done: int = Field(description="items (parameters, mission items) transferred so far")
+    total: int = Field(description="items in all; 0 until the vehicle has said how many")
+
+
+class MissionCurrentIn(BaseModel):
+    model_config = {"extra": "forbid"}
+    seq: int = Field(ge=0, le=65535, description="the item to fly next (ArduPilot refuses 0, its home)")
+
+
+class MissionCurrentOut(BaseModel):
+    session_id: str
+    seq: int = Field(description="the item the vehicle reported current (MISSION_CURRENT)")
+
+
+def _transfer_view(session_id: str, progress: TransferProgress | None) -> dict[str, Any]:
+    if progress is None:
+        return {"session_id": session_id, "operation": None, "state": "idle", "done": 0, "total": 0}
+    return {
+        "session_id": session_id,
+        "operation": progress.operation,
+        "state": progress.state.value,
+        "done": progress.done,
+        "total": progress.total,
+    }
+
+
 def _parameter_view(p: Parameter) -> dict[str, Any]:
     return {"name": p.name, "value": p.value, "type": p.type.name if p.type else None, "index": p.index}
 
@@ -136,6 +174,14 @@ async def get_parameters(
     return ApiJSONResponse({"session_id": session_id, "count": len(views), "parameters": views})
 
 
+@router.get("/{session_id}/parameters/progress", response_model=TransferOut, responses=errors(401, 404))
+async def get_parameters_progress(session_id: str, caller: Viewer) -> ApiJSONResponse:
+    """How far the parameter download (or batch of writes) running on this session is; poll it beside a
+    ``GET .../parameters`` that is still waiting. Answers for a stopped session too (its last transfer)."""
+    progress = await caller.profile.parameters.transfer(session_id)
+    return ApiJSONResponse(_transfer_view(session_id, progress))
+
+
 @router.patch(
     "/{session_id}/parameters", response_model=ParametersOut, responses=_with_timeout(401, 403, 404, 409, 413, 422)
 )
@@ -155,6 +201,25 @@ async def get_mission(session_id: str, caller: Viewer) -> ApiJSONResponse:
     """The mission stored on the vehicle, downloaded now (for ArduPilot, item 0 is home)."""
     mission = await caller.profile.missions.download(session_id)
     return ApiJSONResponse(_mission_view(session_id, mission))
+
+
+@router.get("/{session_id}/mission/progress", response_model=TransferOut, responses=errors(401, 404))
+async def get_mission_progress(session_id: str, caller: Viewer) -> ApiJSONResponse:
+    """How far the mission download or upload running on this session is (else how the last one ended)."""
+    progress = await caller.profile.missions.transfer(session_id)
+    return ApiJSONResponse(_transfer_view(session_id, progress))
+
+
+@router.post(
+    "/{session_id}/mission/current",
+    response_model=MissionCurrentOut,
+    responses=_with_timeout(401, 403, 404, 409, 413, 422),
+)
+async def post_mission_current(session_id: str, body: MissionCurrentIn, caller: Operator) -> ApiJSONResponse:
+    """Make item ``seq`` the one the vehicle flies next; answers when the vehicle reports it current. An item
+    the vehicle does not have is refused by the vehicle (422); audited either way."""
+    await caller.profile.missions.set_current(session_id, body.seq, actor=caller.actor)
+    return ApiJSONResponse({"session_id": session_id, "seq": body.seq})
 
 
 @router.put("/{session_id}/mission", response_model=MissionOut, responses=_with_timeout(401, 403, 404, 409, 413, 422))

@@ -2,6 +2,10 @@
 
 A non-modal dialog; each query runs as a task (``audit.list`` reads in the store's thread) and the table is
 filled when it returns, newest first, at most ``LIMIT`` rows.
+
+The API's access records (one ``api.request`` per HTTP request, ``api.ws`` per WebSocket message) would bury
+everything else, so they are hidden unless "Show API access records" is ticked or the action filter names one
+of them; the hiding happens in the query, not after a day of them was loaded.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
     QDialog,
     QHBoxLayout,
@@ -25,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from groundstation.domain.models import AuditEntry, Outcome
+from groundstation.services.access_log import HTTP_ACTION, WS_ACTION
 from groundstation.ui.services import ProfileServicesView
 from groundstation.ui.tasks import TaskRunner, describe_error
 from groundstation.ui.theme import Theme
@@ -54,7 +60,13 @@ ACTIONS = (
     "recording.start",
     "recording.stop",
     "settings.set",
+    "retention.prune",
+    "api.request",
+    "api.ws",
+    "api.access_dropped",
 )
+# Hidden unless asked for; ``api.access_dropped`` (records lost to overload) stays visible: it is a failure.
+API_READS = (HTTP_ACTION, WS_ACTION)
 COLUMNS = ("Time", "Actor", "Action", "Target", "Outcome", "Detail")
 
 
@@ -73,6 +85,10 @@ class AuditViewer(QDialog):
         self.period.setCurrentText("last 24 hours")
         self.actor = self._combo(list(ACTORS), "Actor (empty for all)")
         self.action = self._combo(list(ACTIONS), "Action (empty for all)")
+        self.show_api = QCheckBox("Show API access records", self)
+        self.show_api.setAccessibleName("Show API access records")
+        self.show_api.setToolTip("api.request and api.ws entries: one per request a token made to the HTTP API")
+        self.show_api.toggled.connect(self.reload)
         self.apply_button = QPushButton("&Apply", self)
         self.apply_button.setAccessibleName("Apply the filters")
         self.apply_button.setDefault(True)
@@ -83,6 +99,7 @@ class AuditViewer(QDialog):
         for text, widget in (("Time", self.period), ("Actor", self.actor), ("Action", self.action)):
             filters.addWidget(QLabel(text, self))
             filters.addWidget(widget, 1)
+        filters.addWidget(self.show_api)
         filters.addWidget(self.apply_button)
         self.table = QTableWidget(0, len(COLUMNS), self)
         self.table.setHorizontalHeaderLabels(list(COLUMNS))
@@ -109,10 +126,14 @@ class AuditViewer(QDialog):
     def filters(self) -> dict[str, object]:
         span = PERIODS.get(self.period.currentText())
         since = datetime.now(UTC) - span if span is not None else None
+        action = self.action.currentText().strip() or None
+        # An action filter naming an access record asks for them, ticked or not.
+        hide = not self.show_api.isChecked() and action not in API_READS
         return {
             "since": since,
             "actor": self.actor.currentText().strip() or None,
-            "action": self.action.currentText().strip() or None,
+            "action": action,
+            "exclude_actions": API_READS if hide else (),
         }
 
     def reload(self) -> None:
@@ -121,7 +142,12 @@ class AuditViewer(QDialog):
         self.apply_button.setEnabled(False)
         self.status.setText("loading…")
         audit = self.services.audit
-        query = audit.list(since=f["since"], actor=f["actor"], action=f["action"])  # type: ignore[arg-type]
+        query = audit.list(
+            since=f["since"],  # type: ignore[arg-type]
+            actor=f["actor"],  # type: ignore[arg-type]
+            action=f["action"],  # type: ignore[arg-type]
+            exclude_actions=f["exclude_actions"],  # type: ignore[arg-type]
+        )
         self.runner.run(query, on_done=self._show, on_error=self._failed)
 
     def _show(self, entries: list[AuditEntry]) -> None:

@@ -1,4 +1,5 @@
-"""Per-profile settings: units, theme, alarm thresholds and sound, video default layout, map tiles, the API.
+"""Per-profile settings: units, theme, alarm thresholds and sound, video default layout, map tiles, the API,
+and how long stored history is kept (retention).
 
 The dialog reads ``settings.all()`` when it opens and writes only what changed, one audited
 ``settings.set`` each, as a task; the service checks every value (a refusal is shown here, with the key).
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QFormLayout,
     QGroupBox,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QSpinBox,
@@ -25,9 +27,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from groundstation.services.settings import UI_THEMES, UI_UNITS, VIDEO_LAYOUTS
+from groundstation.services.settings import MAX_RETENTION_DAYS, UI_THEMES, UI_UNITS, VIDEO_LAYOUTS
 from groundstation.ui.services import ProfileServicesView
 from groundstation.ui.tasks import TaskRunner, describe_error
+
+# Setting, label: the days of history a profile keeps (0: forever), shown in the "Data" section.
+RETENTION = (
+    ("retention.telemetry_days", "telemetry"),
+    ("retention.events_days", "events"),
+    ("retention.qos_days", "video QoS"),
+    ("retention.access_days", "API access records"),
+)
 
 
 class SettingsDialog(QDialog):
@@ -61,6 +71,7 @@ class SettingsDialog(QDialog):
         self.api_port = QSpinBox(self)
         self.api_port.setRange(1, 65535)
         self.api_port.setAccessibleName("HTTP API port")
+        self.retention: dict[str, QSpinBox] = {key: self._days(label) for key, label in RETENTION}
         self.error = QLabel("", self)
         self.error.setAccessibleName("Settings error")
         self.error.setWordWrap(True)
@@ -86,14 +97,31 @@ class SettingsDialog(QDialog):
         form = QFormLayout(api)
         form.addRow("", self.api_box)
         form.addRow("Port", self.api_port)
+        data = QGroupBox("Data", self)
+        form = QFormLayout(data)
+        for key, label in RETENTION:
+            form.addRow(f"Keep {label}", self.retention[key])
+        note = QLabel("Older history is deleted every hour. The audit trail of changes is always kept.", self)
+        note.setWordWrap(True)
+        form.addRow("", note)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
         )
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.reject)
+        # Two columns: one would be taller than a 768-pixel field laptop's screen.
+        left, right = QVBoxLayout(), QVBoxLayout()
+        for column, groups in ((left, (look, alarms, maps)), (right, (api, data))):
+            for group in groups:
+                column.addWidget(group)
+            column.addStretch(1)
+        columns = QHBoxLayout()
+        columns.addLayout(left)
+        columns.addLayout(right)
         layout = QVBoxLayout(self)
-        for widget in (look, alarms, maps, api, self.error, self.buttons):
-            layout.addWidget(widget)
+        layout.addLayout(columns)
+        layout.addWidget(self.error)
+        layout.addWidget(self.buttons)
         self.setEnabled(False)
         self.runner.run(services.settings.all(), on_done=self._loaded)
 
@@ -111,6 +139,14 @@ class SettingsDialog(QDialog):
         spin.setAccessibleName(name)
         return spin
 
+    def _days(self, label: str) -> QSpinBox:
+        spin = QSpinBox(self)
+        spin.setRange(0, MAX_RETENTION_DAYS)
+        spin.setSuffix(" days")
+        spin.setSpecialValueText("forever")  # shown for 0, the minimum
+        spin.setAccessibleName(f"Days of {label} kept (0 for forever)")
+        return spin
+
     def _loaded(self, values: dict[str, Any]) -> None:
         self.loaded = values
         self.theme_box.setCurrentText(str(values["ui.theme"]))
@@ -125,6 +161,8 @@ class SettingsDialog(QDialog):
         self.fetch_box.setChecked(bool(values["map.fetch_tiles"]))
         self.api_box.setChecked(bool(values["api.enabled"]))
         self.api_port.setValue(int(values["api.port"]))
+        for key, spin in self.retention.items():
+            spin.setValue(int(values[key]))
         self.setEnabled(True)
 
     def values(self) -> dict[str, Any]:
@@ -141,6 +179,7 @@ class SettingsDialog(QDialog):
             "map.fetch_tiles": self.fetch_box.isChecked(),
             "api.enabled": self.api_box.isChecked(),
             "api.port": self.api_port.value(),
+            **{key: spin.value() for key, spin in self.retention.items()},
         }
 
     def save(self) -> None:

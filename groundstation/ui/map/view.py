@@ -4,7 +4,7 @@ Drawn with QPainter in Web Mercator at integer zooms (tiles then need no scaling
 the background is a plain metric grid; a scale bar and a north arrow are always there. The view follows
 the fleet until the operator pans or zooms; a click near a vehicle selects it (``session_clicked``).
 A mission open in a Mission dialog is drawn under the fleet: its waypoints joined by a dashed line, numbered,
-the current item filled.
+the current item filled: the one the vehicle's live telemetry reports (MISSION_CURRENT), else the dialog's.
 Trails are sampled from the bridge's display-rate tick at most ``TRAIL_HZ`` per vehicle.
 """
 
@@ -97,6 +97,18 @@ class MapView(QWidget):
         if self.follow:
             self.fit(self.positions())
         self.update()
+
+    def current_item(self, session_id: str) -> int | None:
+        """The mission item drawn as current: what the vehicle reports while it runs, so the map follows it
+        from waypoint to waypoint; else what the Mission dialog last set or downloaded."""
+        shown = self.missions.get(session_id)
+        if shown is None:
+            return None
+        session = self.bridge.sessions.get(session_id)
+        sample = self.bridge.telemetry(session_id) if session is not None and session.state.is_live else None
+        if sample is not None and sample.mission_seq is not None:
+            return sample.mission_seq
+        return shown[1]
 
     def positions(self) -> dict[str, tuple[float, float, float | None]]:
         """lat, lon and heading of every live vehicle that reports a position."""
@@ -205,9 +217,10 @@ class MapView(QWidget):
             y += step_px
 
     def _paint_missions(self, painter: QPainter) -> None:
-        for sid, (points, current) in self.missions.items():
+        for sid, (points, _set) in self.missions.items():
             if sid not in self.bridge.sessions:
                 continue
+            current = self.current_item(sid)
             screen = [(seq, self.screen_point(lat, lon)) for seq, lat, lon in points]
             line = QPen(QColor(self.theme.highlight), 3 if sid == self.selected else 1.5, Qt.PenStyle.DashLine)
             painter.setPen(line)

@@ -4,7 +4,8 @@ and import or export planner files (``.plan``, ``.waypoints``).
 Vehicle calls are tasks on the window's loop, their progress polled from the service; clearing asks first
 (a window-modal box opened with ``open()``). The table is what an upload sends, so an imported file or an
 edited row is highlighted until the vehicle has it. ``mission_shown`` tells the map what to draw while the
-dialog is open.
+dialog is open. The current item follows the vehicle's telemetry (MISSION_CURRENT): a waypoint reached, another
+ground station's change, or our own "Set current" once the vehicle reports it.
 """
 
 from __future__ import annotations
@@ -54,6 +55,7 @@ class MissionDialog(QDialog):
         self.unsupported = False
         self.home: HomePosition | None = None
         self.confirmation: QMessageBox | None = None
+        self.vehicle_seq: int | None = None  # the current item the vehicle last reported
         session = bridge.session(session_id)
         self.session_name = session.name if session is not None else session_id
         self.setWindowTitle(f"Mission: {self.session_name}")
@@ -94,6 +96,7 @@ class MissionDialog(QDialog):
         layout.addLayout(rows)
         layout.addWidget(self.status)
         bridge.fleet_changed.connect(self._update_buttons)
+        bridge.telemetry_changed.connect(self._follow_vehicle)
         self.finished.connect(lambda _result: self.mission_shown.emit(self.session_id, [], None))  # off the map
         self._update_buttons()
 
@@ -150,6 +153,19 @@ class MissionDialog(QDialog):
 
     def _show_on_map(self) -> None:
         self.mission_shown.emit(self.session_id, self.table.positions(), self.table.current_seq)
+
+    def _follow_vehicle(self) -> None:
+        """Take the vehicle's current item when its report changes; only then, so that a sample cut just before
+        the vehicle heard our own "Set current" cannot put the old item back."""
+        sample = self.bridge.telemetry(self.session_id)
+        seq = sample.mission_seq if sample is not None else None
+        if seq is None or seq == self.vehicle_seq:
+            return
+        self.vehicle_seq = seq
+        if seq != self.table.current_seq:
+            self.table.set_current(seq)
+            if self.isVisible():  # a closed dialog's mission is off the map and stays off
+                self._show_on_map()
 
     def _show(self, mission: Mission, *, unsent: bool = False) -> None:
         self.home = mission.home or self.home

@@ -2,7 +2,8 @@
 
 The rows are the source of truth for what "Upload" sends: an edit replaces the item, adding or deleting a row
 renumbers the items (the vehicle stores them by position), and every cell changed since the last download or
-upload stays highlighted until the vehicle has the mission. The current item (as last set) is drawn bold.
+upload stays highlighted until the vehicle has the mission. The current item (the vehicle's, or as last set)
+is drawn bold.
 """
 
 from __future__ import annotations

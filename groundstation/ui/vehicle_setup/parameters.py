@@ -2,8 +2,9 @@
 
 Every vehicle call is a task on the window's loop (``TaskRunner``); the dialog never waits. An edit is sent
 at once and the row shows what the vehicle confirmed, or its refusal with the old value back. Loading a file
-shows its differences first and writes only the changed values the operator approved, one at a time, each
-row answering for itself. A session whose link has no parameters (FAKE) gets the service's refusal in words.
+shows its differences first and writes only the changed values the operator approved (``ParameterService.apply``,
+one at a time), each row answering for itself. A session whose link has no parameters (FAKE) gets the service's
+refusal in words.
 """
 
 from __future__ import annotations
@@ -24,8 +25,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from groundstation.domain.errors import GroundstationError, UnsupportedError
+from groundstation.domain.errors import UnsupportedError
 from groundstation.domain.parameters import ParamChange, ParamDiff, Parameter, ParamSet
+from groundstation.services.vehicle_setup import ParamOutcome
 from groundstation.ui.bridge import FleetBridge
 from groundstation.ui.tasks import TaskRunner, describe_error
 from groundstation.ui.theme import Theme
@@ -247,28 +249,21 @@ class ParametersDialog(QDialog):
         self.runner.run(read_and_diff(), on_done=show, on_error=lambda exc: self._failed("comparing", exc))
 
     def apply(self, changes: tuple[ParamChange, ...]) -> None:
-        """Write the approved changes one by one; each row shows its own answer, a refusal does not stop the
-        others (they are independent settings, and the operator sees which did not take)."""
+        """Write the approved changes through ``ParameterService.apply``: each row shows its own answer as it
+        comes, and a refusal does not stop the others (they are independent settings, and the operator sees
+        which did not take)."""
         for change in changes:
             self.model.mark_pending(change.name, change.new)
 
-        async def write_all() -> tuple[int, list[str]]:
-            done = 0
-            refused: list[str] = []
-            for change in changes:
-                self.bar.setFormat(f"writing {change.name} ({done + len(refused) + 1} of {len(changes)})")
-                try:
-                    param = await self.service.set(self.session_id, change.name, change.new)
-                except GroundstationError as exc:
-                    self.model.refuse(change.name, exc.message)
-                    refused.append(f"{change.name}: {exc.message}")
-                    continue
-                self.model.confirm(param)
-                done += 1
-            return done, refused
+        def answered(outcome: ParamOutcome) -> None:
+            if outcome.confirmed is not None:
+                self.model.confirm(outcome.confirmed)
+            else:
+                self.model.refuse(outcome.name, outcome.refusal or "not written")
 
-        def finished(result: tuple[int, list[str]]) -> None:
-            done, refused = result
+        def finished(outcomes: list[ParamOutcome]) -> None:
+            done = sum(1 for o in outcomes if o.ok)
+            refused = [f"{o.name}: {o.refusal}" for o in outcomes if not o.ok]
             self._set_busy(False)
             self.bar.finish(done, f"{done} of {len(changes)} written")
             if refused:
@@ -276,9 +271,17 @@ class ParametersDialog(QDialog):
             else:
                 self.say(f"wrote {done} of {len(changes)} changed values (each confirmed by the vehicle)")
 
+        def failed(exc: Exception) -> None:
+            for change in changes:
+                if change.name in self.model.pending:
+                    self.model.refuse(change.name, describe_error(exc))
+            self._failed("writing", exc)
+
         self._set_busy(True)
-        self.bar.setRange(0, 0)
-        self.runner.run(write_all(), on_done=finished, on_error=lambda exc: self._failed("writing", exc))
+        self.bar.start(f"writing {len(changes)} values…")
+        self.runner.run(
+            self.service.apply(self.session_id, changes, on_outcome=answered), on_done=finished, on_error=failed
+        )
 
     def save(self) -> None:
         session = self.bridge.session(self.session_id)

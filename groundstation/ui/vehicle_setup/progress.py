@@ -2,7 +2,8 @@
 
 ``ParameterService.progress``/``MissionService.progress`` are plain reads of what the link last reported;
 a timer reads them ten times a second while a transfer runs. Until the vehicle says how many items there
-are the bar is "busy" (no total yet).
+are the bar is "busy" (no total yet); a transfer that already ended (the service keeps the last one) is not
+shown, so a new one never starts from the old one's figures.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ class TransferBar(QProgressBar):
 
     def poll(self) -> None:
         progress = self._read()
-        if progress is None or progress.total <= 0:
+        if progress is None or not progress.running or progress.total <= 0:
             return
         self.setRange(0, progress.total)
         self.setValue(min(progress.done, progress.total))

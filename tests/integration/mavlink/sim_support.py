@@ -65,18 +65,19 @@ async def sim_process(*args: str) -> AsyncIterator[SimProcess]:
 
 @contextlib.asynccontextmanager
 async def sim_in_loop(
-    port: int, vehicles: int, *, gps_warmup_s: float = 3.0, speed: float = 4.0
-) -> AsyncIterator[None]:
-    """The simulator on the test's own loop, for fleets the CLI cannot configure (a GPS that never fixes)."""
+    port: int, vehicles: int, *, gps_warmup_s: float = 3.0, speed: float = 4.0, param_rate_hz: float | None = None
+) -> AsyncIterator[MavlinkSimulator]:
+    """The simulator on the test's own loop, for fleets the CLI cannot configure (a GPS that never fixes, a
+    parameter list sent at a slow radio's pace)."""
     fleet = [
         replace(m, config=replace(m.config, gps_warmup_s=gps_warmup_s))
         for m in build_fleet(SimOptions(vehicles=vehicles, seed=3))
     ]
-    sim = MavlinkSimulator(fleet, UdpOut("127.0.0.1", port), speed=speed)
+    sim = MavlinkSimulator(fleet, UdpOut("127.0.0.1", port), speed=speed, param_rate_hz=param_rate_hz)
     stop = asyncio.Event()
     task = asyncio.get_running_loop().create_task(sim.run(stop))
     try:
-        yield
+        yield sim
     finally:
         stop.set()
         await asyncio.wait_for(task, 5)

@@ -10,10 +10,11 @@ import pytest
 
 from groundstation.bootstrap import ProfileServices
 from groundstation.domain import actors
-from groundstation.domain.errors import ConflictError, OperationTimeoutError
+from groundstation.domain.errors import ConflictError, ErrorCode, OperationTimeoutError
 from groundstation.domain.missions import Mission, MissionItem
 from groundstation.domain.models import DeviceSession, Outcome, SessionState
-from groundstation.domain.parameters import ParamType
+from groundstation.domain.parameters import ParamChange, ParamType
+from groundstation.services.vehicle_setup import ParamOutcome, TransferProgress, TransferState
 from tests.integration.mavlink.sim_support import profile_runtime, sim_in_loop, wait_identified, wait_state
 from tests.unit.mavlink.support import free_udp_port
 
@@ -39,7 +40,10 @@ async def test_parameters_download_set_diff_load_and_export(running: tuple[Profi
     services, session = running
     params = services.parameters
     downloaded = await params.download(session.id)
-    assert len(downloaded) > 20 and params.progress(session.id) is None
+    assert len(downloaded) > 20
+    assert params.progress(session.id) == TransferProgress(
+        "parameters.download", len(downloaded), len(downloaded), TransferState.FINISHED
+    )
     # Integer parameters decoded from ArduPilot's float casts, with their types and indices.
     assert downloaded["SYSID_THISMAV"].value == 2 and downloaded["SYSID_THISMAV"].type is ParamType.INT16
     assert downloaded["RTL_ALT"].value == 1500 and downloaded["WPNAV_SPEED"].value == pytest.approx(800.0)
@@ -66,6 +70,36 @@ async def test_parameters_download_set_diff_load_and_export(running: tuple[Profi
     written = await params.load_text(session.id, planner_file)
     assert {p.name: p.value for p in written} == {"RTL_ALT": 1500, "WPNAV_SPEED": pytest.approx(600.0)}
     assert (await params.diff_text(session.id, planner_file)).changed == ()
+
+
+async def test_apply_goes_on_past_refusals_and_reports_each(running: tuple[ProfileServices, DeviceSession]) -> None:
+    services, session = running
+    params = services.parameters
+    await params.download(session.id)
+    heard: list[ParamOutcome] = []
+    changes = (
+        ParamChange("RTL_ALT", 1500, 3000),
+        ParamChange("DISARM_DELAY", 10, 1000),  # INT8: refused before it is sent
+        ParamChange("WPNAV_SPEED", 800.0, 650.0),
+    )
+    outcomes = await params.apply(session.id, changes, actor="api:tool", on_outcome=heard.append)
+    assert heard == outcomes and [o.ok for o in outcomes] == [True, False, True]
+    assert [o.confirmed.value for o in outcomes if o.confirmed] == [3000, pytest.approx(650.0)]
+    refused = outcomes[1]
+    assert refused.code is ErrorCode.INVALID and refused.refusal == "1000 is outside INT8's range -128..127"
+    assert params.progress(session.id) == TransferProgress("parameters.apply", 3, 3, TransferState.FINISHED)
+    cached = params.cached(session.id)
+    assert cached is not None and cached["RTL_ALT"].value == 3000
+    entries = await services.audit.list(action="parameter.set", target_id=session.id)
+    assert [(e.detail["name"], e.actor, e.outcome) for e in entries] == [
+        ("RTL_ALT", "api:tool", Outcome.SUCCESS),
+        ("DISARM_DELAY", "api:tool", Outcome.FAILURE),
+        ("WPNAV_SPEED", "api:tool", Outcome.SUCCESS),
+    ]
+
+    await services.sessions.stop(session.id)
+    with pytest.raises(ConflictError, match="needs a running session"):
+        await params.apply(session.id, changes)
 
 
 async def test_mission_upload_download_set_current_clear_and_files(
