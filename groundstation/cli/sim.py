@@ -33,6 +33,12 @@ def register(sub: Any) -> None:
     mav.add_argument("--scenario", type=Path, metavar="FILE", help="a FAKE scenario file (TOML): vehicles, events")
     mav.add_argument("--speed", type=positive_float, default=1.0, metavar="F", help="simulated time runs F x wall")
     mav.add_argument("--duration", type=positive_float, metavar="S", help="stop after S seconds")
+    mav.add_argument(
+        "--param-rate",
+        type=positive_float,
+        metavar="HZ",
+        help="send a requested parameter list at HZ values a second, as a slow radio would (default: at once)",
+    )
     mav.set_defaults(handler=_mavlink)
 
 
@@ -42,7 +48,7 @@ async def _mavlink(args: argparse.Namespace) -> int:
 
     fleet = build_fleet(SimOptions(vehicles=args.vehicles, seed=args.seed, scenario=args.scenario, speed=args.speed))
     transport = UdpOut(*args.udpout) if args.udpout else TcpListen(*args.tcp_listen)
-    simulator = MavlinkSimulator(fleet, transport, speed=args.speed)
+    simulator = MavlinkSimulator(fleet, transport, speed=args.speed, param_rate_hz=args.param_rate)
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
     signals = (signal.SIGINT, signal.SIGTERM)
