@@ -157,6 +157,7 @@ async def probe_video(url: str, seconds: float) -> StreamStatus:
 
 
 async def _gui(args: argparse.Namespace) -> int:
+    from groundstation.adapters.mavlink.serial_link import list_serial_ports
     from groundstation.adapters.video import OpenCvVideoSourceFactory
     from groundstation.bootstrap import Runtime, ensure_demo_profile, start_demo_fleet
     from groundstation.storage import FileProfileCatalog
@@ -196,6 +197,7 @@ async def _gui(args: argparse.Namespace) -> int:
                 # collection over it stalled the loop (the window's and the API's) by ~100 ms.
                 ready=runtime.settle,
                 api=api,
+                serial_ports=list_serial_ports,
             )
         finally:
             await api.stop()

@@ -7,7 +7,9 @@ for every adapter kind, including those whose adapter is not built into this rel
 
 from __future__ import annotations
 
-from urllib.parse import SplitResult, parse_qsl, unquote, urlsplit
+import re
+from dataclasses import dataclass
+from urllib.parse import SplitResult, parse_qsl, quote, unquote, urlsplit
 
 from groundstation.domain.errors import InvalidError
 from groundstation.domain.models import AdapterKind, ConnectionSpec
@@ -19,6 +21,12 @@ SCHEMES_BY_ADAPTER: dict[AdapterKind, frozenset[str]] = {
 }
 
 _FIELD = "connection.url"
+
+DEFAULT_BAUD = 57600
+"""What a serial URL without ``baud`` uses: the rate SiK telemetry radios (3DR, Holybro, RFD900) ship at."""
+
+# Windows names its serial ports COM1, COM2...; case does not matter to Windows, so it does not matter here.
+_COM_PORT = re.compile(r"/?(com[1-9][0-9]{0,2})", re.IGNORECASE)
 
 
 def adapter_for_url(url: str) -> AdapterKind:
@@ -70,12 +78,16 @@ def parse_connection(adapter: AdapterKind, url: str) -> ConnectionSpec:
             url, scheme, f"tcp:{host}:{port}{suffix}", endpoint_key=f"tcp:{host}:{port}", options=options
         )
     if scheme == "serial":
-        device = unquote(parts.path)
-        if not device or device == "/":
-            raise InvalidError(f"a serial URL names a device, as serial:///dev/ttyUSB0; got {url!r}", field=_FIELD)
-        baud = options.get("baud", "57600")
+        device = _serial_device(parts, url)
+        baud = options.get("baud", str(DEFAULT_BAUD))
         if not is_decimal(baud) or int(baud) <= 0:
-            raise InvalidError(f"baud must be a positive integer, got {baud!r}", field=_FIELD)
+            raise InvalidError(
+                f"baud must be a whole number of bits per second, such as 57600 or 115200; got {baud!r}", field=_FIELD
+            )
+        if is_com_port(device):
+            # One spelling per port, with the device in the path: every session on COM3 then agrees on the
+            # address the shared endpoint compares, and the adapter reads the device where it reads /dev paths.
+            url = f"serial:///{device}" + (f"?{parts.query}" if parts.query else "")
         return ConnectionSpec(url, scheme, f"serial:{device}{suffix}", endpoint_key=f"serial:{device}", options=options)
     if scheme == "tlog":
         path = unquote(parts.path)
@@ -90,6 +102,75 @@ def parse_connection(adapter: AdapterKind, url: str) -> ConnectionSpec:
     if not gateway:
         raise InvalidError(f"a DJI URL names the gateway serial number, as dji://SN; got {url!r}", field=_FIELD)
     return ConnectionSpec(url, scheme, f"dji:{gateway}", endpoint_key=f"dji-gateway:{gateway}", options=options)
+
+
+def is_com_port(device: str) -> bool:
+    """Whether ``device`` is a Windows port name (``COM3``, also as a URL path ``/COM3``)."""
+    return _COM_PORT.fullmatch(device) is not None
+
+
+def serial_device_name(device: str) -> str:
+    """The name the operating system opens: ``/com3`` (a URL's path) is ``COM3``; a POSIX path is itself."""
+    match = _COM_PORT.fullmatch(device)
+    return match.group(1).upper() if match else device
+
+
+def serial_url(device: str, baud: int = DEFAULT_BAUD) -> str:
+    """The URL of a serial device as a person would type it: ``serial:///dev/ttyUSB0?baud=57600``,
+    ``serial://COM3?baud=57600``."""
+    if is_com_port(device):
+        return f"serial://{serial_device_name(device)}?baud={baud}"
+    return f"serial://{quote(device)}?baud={baud}"
+
+
+@dataclass(frozen=True, slots=True)
+class SerialPortInfo:
+    """A serial port the operating system reports, as the port list and the new-session picker show it.
+
+    Descriptions come from the USB descriptors where there are any, so they say "CP2102 USB to UART" rather
+    than naming the radio; the USB id and manufacturer are what tells two adapters apart."""
+
+    device: str
+    description: str = ""
+    manufacturer: str | None = None
+    vid: int | None = None
+    pid: int | None = None
+    serial_number: str | None = None
+
+    @property
+    def usb_id(self) -> str | None:
+        """``VID:PID`` in hex as ``lsusb`` and Device Manager print it; None for a port that is not USB."""
+        if self.vid is None or self.pid is None:
+            return None
+        return f"{self.vid:04X}:{self.pid:04X}"
+
+    @property
+    def label(self) -> str:
+        """One line naming the port and what is behind it: ``COM3: CP2102 USB to UART (10C4:EA60)``."""
+        about = [self.description] if self.description and self.description != self.device else []
+        extra = ", ".join(x for x in (self.usb_id, self.manufacturer) if x)
+        if extra:
+            about.append(f"({extra})")
+        return f"{self.device}: {' '.join(about)}" if about else self.device
+
+
+def _serial_device(parts: SplitResult, url: str) -> str:
+    """The device of a serial URL: ``serial:///dev/ttyUSB0`` (a path), ``serial://COM3`` or ``serial:///COM3``."""
+    host = unquote(parts.netloc)
+    path = unquote(parts.path)
+    if host:
+        if is_com_port(host) and path in ("", "/"):
+            return serial_device_name(host)
+        raise InvalidError(
+            f"a serial URL names a device path after three slashes, as serial:///dev/ttyUSB0, or a Windows port, "
+            f"as serial://COM3; got {url!r}",
+            field=_FIELD,
+        )
+    if not path or path == "/":
+        raise InvalidError(
+            f"a serial URL names a device, as serial:///dev/ttyUSB0 or serial://COM3; got {url!r}", field=_FIELD
+        )
+    return serial_device_name(path)
 
 
 def _scheme(url: str) -> str:

@@ -23,7 +23,7 @@ import qasync
 from PySide6.QtWidgets import QApplication
 
 from groundstation.ui.main_window import MainWindow
-from groundstation.ui.services import ApiControl, ProfileHost, ProfileServicesView, VideoProbe
+from groundstation.ui.services import ApiControl, ProfileHost, ProfileServicesView, SerialPortLister, VideoProbe
 from groundstation.ui.theme import apply_theme, theme_named
 from groundstation.ui.watchdog import StallWatchdog
 
@@ -78,6 +78,7 @@ async def run_window(
     probe: VideoProbe | None = None,
     ready: Callable[[], None] | None = None,
     api: ApiControl | None = None,
+    serial_ports: SerialPortLister | None = None,
 ) -> dict[str, Any]:
     """Show the main window on ``services`` until it closes (or ``quit_after_s``); returns the stats.
 
@@ -95,7 +96,13 @@ async def run_window(
     try:
         while True:
             window = MainWindow(
-                services, theme_named(options.theme or "dark"), watchdog, host=host, probe=probe, api=api
+                services,
+                theme_named(options.theme or "dark"),
+                watchdog,
+                host=host,
+                probe=probe,
+                api=api,
+                serial_ports=serial_ports,
             )
             window.resize(*options.size)
             try:

@@ -45,7 +45,7 @@ from groundstation.ui.panels.session_model import Column
 from groundstation.ui.panels.session_panel import SessionPanel
 from groundstation.ui.panels.stream_list import StreamList
 from groundstation.ui.panels.vehicle_dock import VehicleDock
-from groundstation.ui.services import ApiControl, ProfileHost, ProfileServicesView, VideoProbe
+from groundstation.ui.services import ApiControl, ProfileHost, ProfileServicesView, SerialPortLister, VideoProbe
 from groundstation.ui.tasks import TaskRunner, describe_error
 from groundstation.ui.theme import Theme, apply_theme, theme_named
 from groundstation.ui.units import Units
@@ -68,6 +68,7 @@ class MainWindow(QMainWindow):
         host: ProfileHost | None = None,
         probe: VideoProbe | None = None,
         api: ApiControl | None = None,
+        serial_ports: SerialPortLister | None = None,
     ) -> None:
         super().__init__()
         self.services = services
@@ -76,6 +77,7 @@ class MainWindow(QMainWindow):
         self.host = host
         self.probe = probe
         self.api = api
+        self.serial_ports = serial_ports
         self._api_task: asyncio.Task[None] | None = None
         self.settings: dict[str, Any] = {}
         self.switch_to: str | None = None  # set when the window closes to open another profile
@@ -179,7 +181,7 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------------------------------ actions
     def open_new_session_dialog(self) -> NewSessionDialog:
         if self.dialog is None or not self.dialog.isVisible():
-            self.dialog = NewSessionDialog(self.services, self.runner, self.theme, self)
+            self.dialog = NewSessionDialog(self.services, self.runner, self.theme, self, ports=self.serial_ports)
             self.dialog.session_started.connect(self.session_panel.select)
         self.dialog.open()
         return self.dialog

@@ -3,15 +3,16 @@
 ``groundstation.bootstrap.ProfileServices`` fits this shape; the UI names the shape instead of importing the
 composition root, which would pull storage and adapters into the UI's import graph (the layer contracts in
 ``pyproject.toml`` forbid that). What the window needs of the process around it (the other profiles, a
-video probe, the embedded HTTP API) comes the same way: ``ProfileHost`` and ``ApiControl`` are shapes the CLI
-fills in.
+video probe, the embedded HTTP API, the serial ports) comes the same way: ``ProfileHost``, ``ApiControl`` and
+``SerialPortLister`` are shapes the CLI fills in.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Sequence
 from typing import Any, Protocol
 
+from groundstation.domain.connections import SerialPortInfo
 from groundstation.domain.video import StreamStatus
 from groundstation.services.audit import AuditService
 from groundstation.services.bus import EventBus
@@ -65,6 +66,11 @@ class ProfileServicesView(Protocol):
 
 # Opens a short-lived decoder on a URL that is not saved as a stream yet, for ``seconds``; its final status.
 VideoProbe = Callable[[str, float], Coroutine[Any, Any, StreamStatus]]
+
+# The serial ports the computer has now, for the new-session dialog's picker. It asks the operating system
+# (pyserial, an adapter's library the UI may not import) and may take a while, so callers run it off the Qt
+# thread.
+SerialPortLister = Callable[[], Sequence[SerialPortInfo]]
 
 
 class ProfileHost(Protocol):

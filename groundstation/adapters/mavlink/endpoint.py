@@ -28,8 +28,9 @@ from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
 from groundstation.adapters.mavlink import gcs
 from groundstation.adapters.mavlink.codec import FrameParser, new_encoder
+from groundstation.adapters.mavlink.serial_link import SerialTransport
 from groundstation.adapters.mavlink.stats import LinkCounters
-from groundstation.adapters.mavlink.transports import SerialTransport, TcpTransport, Transport, UdpTransport
+from groundstation.adapters.mavlink.transports import TcpTransport, Transport, UdpTransport
 from groundstation.adapters.mavlink.vehicle import Component, SystemsSeen, is_vehicle_heartbeat
 from groundstation.domain.errors import ConflictError
 from groundstation.domain.models import ConnectionSpec

@@ -1,8 +1,9 @@
-"""Byte transports under a MAVLink link: UDP (listen or send), TCP (reconnecting), serial (POSIX tty).
+"""Byte transports under a MAVLink link: UDP (listen or send) and TCP (reconnecting); serial is in
+``serial_link``.
 
 Each hands every chunk it receives to ``on_data`` on the loop's thread and sends without blocking; none
 knows anything of MAVLink. TCP reconnects with backoff for as long as the link lives, because an autopilot
-simulator restarting is routine; the serial reader is a thread because a tty read blocks.
+simulator restarting is routine.
 """
 
 from __future__ import annotations
@@ -10,9 +11,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
-import select
-import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import Protocol
@@ -182,91 +180,3 @@ class TcpTransport:
             task.cancel()
             with contextlib.suppress(BaseException):
                 await task
-
-
-class SerialTransport:
-    """A POSIX serial device in raw mode: a reader thread hands bytes to the loop; writes are
-    non-blocking ``os.write`` on the loop (a full driver buffer drops the frame, as a radio would)."""
-
-    def __init__(self, device: str, baud: int, on_data: DataCallback) -> None:
-        self._device = device
-        self._baud = baud
-        self._on_data = on_data
-        self._fd: int | None = None
-        self._thread: threading.Thread | None = None
-        self._stop_r: int | None = None
-        self._stop_w: int | None = None
-
-    async def open(self) -> None:
-        loop = asyncio.get_running_loop()
-        self._fd = await asyncio.to_thread(_open_tty, self._device, self._baud)
-        self._stop_r, self._stop_w = os.pipe()
-        self._thread = threading.Thread(
-            target=self._read_forever, args=(loop, self._fd, self._stop_r), name=f"mavlink-serial:{self._device}"
-        )
-        self._thread.daemon = True
-        self._thread.start()
-
-    def _read_forever(self, loop: asyncio.AbstractEventLoop, fd: int, stop: int) -> None:
-        while True:
-            try:
-                ready, _, _ = select.select([fd, stop], [], [])
-            except (OSError, ValueError):
-                return
-            if stop in ready:
-                return
-            try:
-                data = os.read(fd, 4096)
-            except BlockingIOError:
-                continue
-            except OSError as exc:
-                # A pty whose other end closed reports EIO; a USB radio unplugged, ENXIO. Both end reading.
-                log.info("serial %s closed: %s", self._device, exc)
-                return
-            if not data:
-                return
-            try:
-                loop.call_soon_threadsafe(self._on_data, data)
-            except RuntimeError:
-                return
-
-    def send(self, data: bytes) -> bool:
-        if self._fd is None:
-            return False
-        try:
-            return os.write(self._fd, data) == len(data)
-        except (BlockingIOError, OSError):
-            return False
-
-    async def close(self) -> None:
-        if self._stop_w is not None:
-            with contextlib.suppress(OSError):
-                os.write(self._stop_w, b"x")
-        thread, self._thread = self._thread, None
-        if thread is not None:
-            await asyncio.to_thread(thread.join, 2.0)
-        for fd in (self._fd, self._stop_r, self._stop_w):
-            if fd is not None:
-                with contextlib.suppress(OSError):
-                    os.close(fd)
-        self._fd = self._stop_r = self._stop_w = None
-
-
-def _open_tty(device: str, baud: int) -> int:
-    import termios
-    import tty
-
-    fd = os.open(device, os.O_RDWR | os.O_NOCTTY | os.O_NONBLOCK)
-    try:
-        tty.setraw(fd)
-        attrs = termios.tcgetattr(fd)
-        speed = getattr(termios, f"B{baud}", None)
-        if speed is None:
-            raise ValueError(f"baud rate {baud} is not supported by this system's serial driver")
-        attrs[4] = attrs[5] = speed
-        attrs[2] |= termios.CLOCAL | termios.CREAD
-        termios.tcsetattr(fd, termios.TCSANOW, attrs)
-    except BaseException:
-        os.close(fd)
-        raise
-    return fd
