@@ -14,13 +14,13 @@ from pathlib import Path
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QShowEvent
-from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QMessageBox, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QMessageBox, QVBoxLayout, QWidget
 
-from groundstation.domain.errors import UnsupportedError
 from groundstation.domain.missions import HomePosition, Mission
 from groundstation.ui.bridge import FleetBridge
-from groundstation.ui.tasks import TaskRunner, describe_error
+from groundstation.ui.tasks import TaskRunner
 from groundstation.ui.theme import Theme
+from groundstation.ui.vehicle_setup.base import VehicleSetupDialog
 from groundstation.ui.vehicle_setup.files import FileChooser, format_for, read_text, write_text
 from groundstation.ui.vehicle_setup.mission_table import MissionTable
 from groundstation.ui.vehicle_setup.progress import TransferBar
@@ -32,7 +32,7 @@ MISSION_FILTERS = {
 OPEN_FILTERS = ["Mission files (*.plan *.waypoints *.txt)", "All files (*)"]
 
 
-class MissionDialog(QDialog):
+class MissionDialog(VehicleSetupDialog):
     mission_shown = Signal(str, object, object)  # session id, [(seq, lat, lon)], current seq or None
 
     def __init__(
@@ -44,20 +44,11 @@ class MissionDialog(QDialog):
         files: FileChooser,
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(parent)
-        self.session_id = session_id
-        self.bridge = bridge
+        super().__init__(session_id, bridge, runner, theme, files, parent)
         self.service = bridge.services.missions
-        self.runner = runner
-        self.theme = theme
-        self.files = files
-        self.busy = False
-        self.unsupported = False
         self.home: HomePosition | None = None
         self.confirmation: QMessageBox | None = None
         self.vehicle_seq: int | None = None  # the current item the vehicle last reported
-        session = bridge.session(session_id)
-        self.session_name = session.name if session is not None else session_id
         self.setWindowTitle(f"Mission: {self.session_name}")
         self.setAccessibleName("Vehicle mission")
         self.resize(900, 560)
@@ -75,8 +66,6 @@ class MissionDialog(QDialog):
         self.table.edited.connect(self._edited)
         self.table.problem.connect(lambda text: self.say(text, bad=True))
         self.table.itemSelectionChanged.connect(self._update_buttons)
-        self.status = QLabel("", self)
-        self.status.setWordWrap(True)
         self.status.setAccessibleName("Mission status")
 
         vehicle = QHBoxLayout()
@@ -104,19 +93,7 @@ class MissionDialog(QDialog):
         super().showEvent(event)
         self._show_on_map()  # back on the map when the dialog opens again
 
-    def _button(self, text: str, name: str, slot: object) -> QPushButton:
-        button = QPushButton(text, self)
-        button.setAccessibleName(name)
-        button.setToolTip(name)
-        button.clicked.connect(slot)
-        return button
-
     # ------------------------------------------------------------------------------------------ state
-    @property
-    def live(self) -> bool:
-        session = self.bridge.session(self.session_id)
-        return session is not None and session.state.is_live
-
     def _update_buttons(self) -> None:
         usable = self.live and not self.busy and not self.unsupported
         selected = bool(self.table.selected_rows())
@@ -129,21 +106,6 @@ class MissionDialog(QDialog):
         self.import_button.setEnabled(not self.busy)
         if not self.live and not self.unsupported and not self.busy:
             self.say(f"{self.session_name} is not running: start or resume it to reach its mission", bad=True)
-
-    def _set_busy(self, busy: bool) -> None:
-        self.busy = busy
-        self._update_buttons()
-
-    def say(self, text: str, *, bad: bool = False) -> None:
-        self.status.setText(text)
-        self.status.setStyleSheet(f"color: {self.theme.bad}; font-weight: bold;" if bad else "")
-
-    def _failed(self, what: str, exc: Exception) -> None:
-        if isinstance(exc, UnsupportedError):
-            self.unsupported = True
-        self._set_busy(False)
-        self.bar.idle(f"{what} failed")
-        self.say(f"{what} failed: {describe_error(exc)}", bad=True)
 
     def _edited(self) -> None:
         self._update_buttons()

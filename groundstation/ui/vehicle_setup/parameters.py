@@ -14,23 +14,21 @@ from pathlib import Path
 from PySide6.QtCore import QSortFilterProxyModel, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
-    QPushButton,
     QTableView,
     QVBoxLayout,
     QWidget,
 )
 
-from groundstation.domain.errors import UnsupportedError
 from groundstation.domain.parameters import ParamChange, ParamDiff, Parameter, ParamSet
 from groundstation.services.vehicle_setup import ParamOutcome
 from groundstation.ui.bridge import FleetBridge
 from groundstation.ui.tasks import TaskRunner, describe_error
 from groundstation.ui.theme import Theme
+from groundstation.ui.vehicle_setup.base import VehicleSetupDialog
 from groundstation.ui.vehicle_setup.files import FileChooser, format_for, read_text, write_text
 from groundstation.ui.vehicle_setup.param_diff import ParamDiffDialog
 from groundstation.ui.vehicle_setup.param_model import NAME, VALUE, ParameterModel, format_value
@@ -43,7 +41,7 @@ PARAM_FILTERS = {
 OPEN_FILTERS = ["Parameter files (*.param *.params *.txt)", "All files (*)"]
 
 
-class ParametersDialog(QDialog):
+class ParametersDialog(VehicleSetupDialog):
     def __init__(
         self,
         session_id: str,
@@ -53,18 +51,9 @@ class ParametersDialog(QDialog):
         files: FileChooser,
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(parent)
-        self.session_id = session_id
-        self.bridge = bridge
+        super().__init__(session_id, bridge, runner, theme, files, parent)
         self.service = bridge.services.parameters
-        self.runner = runner
-        self.theme = theme
-        self.files = files
-        self.busy = False
-        self.unsupported = False
         self.diff_dialog: ParamDiffDialog | None = None
-        session = bridge.session(session_id)
-        self.session_name = session.name if session is not None else session_id
         self.setWindowTitle(f"Parameters: {self.session_name}")
         self.setAccessibleName("Vehicle parameters")
         self.resize(760, 620)
@@ -103,8 +92,6 @@ class ParametersDialog(QDialog):
         header.setStretchLastSection(True)
         header.resizeSection(NAME, 190)
         header.resizeSection(VALUE, 120)
-        self.status = QLabel("", self)
-        self.status.setWordWrap(True)
         self.status.setAccessibleName("Parameters status")
 
         actions = QHBoxLayout()
@@ -128,19 +115,7 @@ class ParametersDialog(QDialog):
             self._show_params(cached)
         self._update_buttons()
 
-    def _button(self, text: str, name: str, slot: object) -> QPushButton:
-        button = QPushButton(text, self)
-        button.setAccessibleName(name)
-        button.setToolTip(name)
-        button.clicked.connect(slot)
-        return button
-
     # ------------------------------------------------------------------------------------------ state
-    @property
-    def live(self) -> bool:
-        session = self.bridge.session(self.session_id)
-        return session is not None and session.state.is_live
-
     def _update_buttons(self) -> None:
         usable = self.live and not self.busy and not self.unsupported
         for button in (self.download_button, self.load_button, self.compare_button):
@@ -148,21 +123,6 @@ class ParametersDialog(QDialog):
         self.save_button.setEnabled(usable and self.model.rowCount() > 0)
         if not self.live and not self.unsupported and not self.busy:
             self.say(f"{self.session_name} is not running: start or resume it to reach its parameters", bad=True)
-
-    def _set_busy(self, busy: bool) -> None:
-        self.busy = busy
-        self._update_buttons()
-
-    def say(self, text: str, *, bad: bool = False) -> None:
-        self.status.setText(text)
-        self.status.setStyleSheet(f"color: {self.theme.bad}; font-weight: bold;" if bad else "")
-
-    def _failed(self, what: str, exc: Exception) -> None:
-        if isinstance(exc, UnsupportedError):
-            self.unsupported = True
-        self._set_busy(False)
-        self.bar.idle(f"{what} failed")
-        self.say(f"{what} failed: {describe_error(exc)}", bad=True)
 
     def _filter_changed(self, text: str) -> None:
         self.proxy.setFilterFixedString(text.strip())

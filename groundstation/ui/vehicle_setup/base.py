@@ -1,0 +1,76 @@
+"""What the Parameters and Mission dialogs share: one running session, a transfer bar, a status line.
+
+Both reach a vehicle through a service whose calls may run for seconds, so both keep the same small state
+(busy while a transfer runs; ``unsupported`` once the link said it has nothing to configure, so the buttons
+stop offering it) and say what happened in the same status line, refusals in the theme's "bad" colour.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtWidgets import QDialog, QLabel, QPushButton, QWidget
+
+from groundstation.domain.errors import UnsupportedError
+from groundstation.ui.bridge import FleetBridge
+from groundstation.ui.tasks import TaskRunner, describe_error
+from groundstation.ui.theme import Theme
+from groundstation.ui.vehicle_setup.files import FileChooser
+from groundstation.ui.vehicle_setup.progress import TransferBar
+
+
+class VehicleSetupDialog(QDialog):
+    bar: TransferBar  # made by each dialog, with its own noun ("parameters", "items")
+
+    def __init__(
+        self,
+        session_id: str,
+        bridge: FleetBridge,
+        runner: TaskRunner,
+        theme: Theme,
+        files: FileChooser,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.session_id = session_id
+        self.bridge = bridge
+        self.runner = runner
+        self.theme = theme
+        self.files = files
+        self.busy = False
+        self.unsupported = False
+        session = bridge.session(session_id)
+        self.session_name = session.name if session is not None else session_id
+        self.status = QLabel("", self)
+        self.status.setWordWrap(True)
+
+    def _button(self, text: str, name: str, slot: Callable[[], object]) -> QPushButton:
+        button = QPushButton(text, self)
+        button.setAccessibleName(name)
+        button.setToolTip(name)
+        button.clicked.connect(slot)
+        return button
+
+    @property
+    def live(self) -> bool:
+        session = self.bridge.session(self.session_id)
+        return session is not None and session.state.is_live
+
+    def _update_buttons(self) -> None:
+        """Enable what the session's state and the dialog's allow; each dialog names its own buttons."""
+        raise NotImplementedError
+
+    def _set_busy(self, busy: bool) -> None:
+        self.busy = busy
+        self._update_buttons()
+
+    def say(self, text: str, *, bad: bool = False) -> None:
+        self.status.setText(text)
+        self.status.setStyleSheet(f"color: {self.theme.bad}; font-weight: bold;" if bad else "")
+
+    def _failed(self, what: str, exc: Exception) -> None:
+        if isinstance(exc, UnsupportedError):
+            self.unsupported = True
+        self._set_busy(False)
+        self.bar.idle(f"{what} failed")
+        self.say(f"{what} failed: {describe_error(exc)}", bad=True)
