@@ -12,7 +12,8 @@ sends passes one bounded drop-oldest queue: a client that does not read loses th
 in ``dropped`` of the next telemetry message) instead of growing the server's memory.
 
 Access records (``api.ws``, in the token's profile): the connect (status 101, or 401 for a revoked token),
-and each message but a well-formed ping, with the status the same answer would have had over HTTP.
+each message but a well-formed ping, with the status the same answer would have had over HTTP, and the
+close (with the connection's lifetime in ``duration_ms``).
 """
 
 from __future__ import annotations
@@ -74,7 +75,12 @@ async def integration_ws(ws: WebSocket) -> None:
     except WebSocketDisconnect:
         return
     _record(caller.profile, caller.token, "connect", None, started, status=101)
-    await Connection(ws, caller).run()
+    try:
+        await Connection(ws, caller).run()
+    finally:
+        # The close, with how long the connection lived: a dashboard that reconnects every few seconds, or
+        # one that never lets go, shows in the audit log as such.
+        _record(caller.profile, caller.token, "disconnect", None, started, status=200)
 
 
 async def _secret_of(ws: WebSocket) -> str:

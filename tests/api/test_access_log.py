@@ -159,12 +159,20 @@ async def test_websocket_connect_and_subscriptions_are_recorded(api: Api) -> Non
             return len(found) >= 4
 
         await wait_until(stored, within=5)
+    # Closed: the disconnect is recorded too, with how long the connection lived.
+    async def closed() -> bool:
+        found[:] = await api.profile("alpha").audit.list(action="api.ws", actor="api:alpha-viewer")
+        return len(found) >= 5
+
+    await wait_until(closed, within=5)
     assert [(e.detail["message"], e.detail["status"], e.target_id, e.outcome) for e in found] == [
         ("connect", 101, None, Outcome.SUCCESS),
         ("subscribe", 200, session.id, Outcome.SUCCESS),
         ("subscribe", 404, "ses_nope", Outcome.FAILURE),
         ("unsubscribe", 200, session.id, Outcome.SUCCESS),
+        ("disconnect", 200, None, Outcome.SUCCESS),
     ]
+    assert found[-1].detail["duration_ms"] >= found[0].detail["duration_ms"]
     assert {e.detail["path"] for e in found} == {"/api/integration/ws"}
 
 
