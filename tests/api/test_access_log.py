@@ -159,6 +159,7 @@ async def test_websocket_connect_and_subscriptions_are_recorded(api: Api) -> Non
             return len(found) >= 4
 
         await wait_until(stored, within=5)
+
     # Closed: the disconnect is recorded too, with how long the connection lived.
     async def closed() -> bool:
         found[:] = await api.profile("alpha").audit.list(action="api.ws", actor="api:alpha-viewer")
