@@ -56,12 +56,19 @@ def _stroke_width(font: QFont) -> float:
     return max(2.5, font.pixelSize() / 6)
 
 
+def _space_extra(font: QFont) -> float:
+    """What a space gains: the outline's width where it eats most of a small font's space, capped so that a
+    large font's (already wide) spaces do not open up into gaps."""
+    return min(_stroke_width(font), 2.5)
+
+
 def _render(text: str, font: QFont, color: QColor, outline: QColor, ratio: float) -> _Rendered:
     """``text`` as one image: every character's stroke, then every character's fill, from ``GLYPHS``."""
     metrics = QFontMetricsF(font)
     stroke = _stroke_width(font)
     pad = math.ceil(stroke)
-    advance = metrics.horizontalAdvance(text) + text.count(" ") * stroke
+    extra = _space_extra(font)
+    advance = metrics.horizontalAdvance(text) + text.count(" ") * extra
     width = advance + 2 * pad
     height = metrics.height() + 2 * pad
     image = QImage(
@@ -70,10 +77,10 @@ def _render(text: str, font: QFont, color: QColor, outline: QColor, ratio: float
     image.setDevicePixelRatio(ratio)
     image.fill(Qt.GlobalColor.transparent)
     style = (font, color, outline, ratio)
-    # Each space widened by the stroke: the outlines of the letters either side eat into a plain space, and
-    # at small sizes "ALT 0.0 m" read as "ALT0.0 m".
+    # Each space widened (``_space_extra``): the outlines of the letters either side eat into a plain space,
+    # and at small sizes "ALT 0.0 m" read as "ALT0.0 m".
     placed = [
-        (metrics.horizontalAdvance(text[:i]) + text.count(" ", 0, i) * stroke, GLYPHS.images(ch, *style))
+        (metrics.horizontalAdvance(text[:i]) + text.count(" ", 0, i) * extra, GLYPHS.images(ch, *style))
         for i, ch in enumerate(text)
         if not ch.isspace()
     ]
@@ -137,7 +144,7 @@ class GlyphCache:
 
 def text_width(text: str, font: QFont) -> float:
     """The width ``draw_text`` gives ``text`` (wider than the font's own advance by its widened spaces)."""
-    return QFontMetricsF(font).horizontalAdvance(text) + text.count(" ") * _stroke_width(font)
+    return QFontMetricsF(font).horizontalAdvance(text) + text.count(" ") * _space_extra(font)
 
 
 _RIGHT = Qt.AlignmentFlag.AlignRight
