@@ -313,6 +313,16 @@ class LinkStatsSource(Protocol):
         """The link's figures as of now (cheap: read at display rate); None when it has none yet."""
 
 
+@runtime_checkable
+class LinkConditionSource(Protocol):
+    """A ``DeviceLink`` that knows why it went quiet (MAVLink: a refused TCP connection, an unplugged radio,
+    a replay at its end): an optional port, read when the session turns ``link_lost`` so its record says
+    why, not only that it did. Links without it are only silent."""
+
+    def link_problem(self) -> str | None:
+        """Why the link carries nothing now, as a sentence; None when its transport is up or does not know."""
+
+
 class DeviceAdapter(Protocol):
     """Makes links for one adapter kind."""
 

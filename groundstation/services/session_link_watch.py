@@ -5,7 +5,8 @@ The sample path only stamps the time of the newest data and, on the first sample
 times per timeout, so detection is prompt without a timer per session. ``transition_pending`` keeps one
 transition per session in flight, so a burst of samples or a slow database never queues a pile of them.
 Each transition takes the session's lock and re-checks its state first: a stop or a failure that got there
-earlier wins.
+earlier wins. A link that knows why it went quiet (``LinkConditionSource``) has its reason stored with
+``link_lost``, as the record's ``last_error`` and the entry's ``reason``; coming back clears it.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 
 from groundstation.domain import actors
 from groundstation.domain.models import SessionState
+from groundstation.domain.ports import LinkConditionSource
 from groundstation.services.session_registry import LiveSession, LiveSessions
 from groundstation.services.session_writes import SessionWrites
 
@@ -67,12 +69,17 @@ class LinkWatch:
             async with live.lock:
                 if live.closing or live.state is not SessionState.ACTIVE or not self._live.is_current(live):
                     return
+                reason = _link_problem(live)
+                detail: dict[str, Any] = {"silent_s": round(silent_s, 2)}
+                if reason is not None:
+                    detail["reason"] = reason
                 await self._writes.transition(
                     live.session_id,
                     SessionState.LINK_LOST,
                     actor=actors.SYSTEM,
                     action="session.link_lost",
-                    detail={"silent_s": round(silent_s, 2)},
+                    error=reason,
+                    detail=detail,
                 )
         finally:
             live.transition_pending = False
@@ -94,3 +101,8 @@ class LinkWatch:
                 ):
                     live.transition_pending = True
                     self._spawn(self._link_silent(live, now - live.last_data))
+
+
+def _link_problem(live: LiveSession) -> str | None:
+    link = live.link
+    return link.link_problem() if isinstance(link, LinkConditionSource) else None

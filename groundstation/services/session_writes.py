@@ -123,6 +123,8 @@ class SessionWrites:
             changes: dict[str, Any] = {"state": target}
             if target is SessionState.STARTING:
                 changes.update(started_at=now, stopped_at=None, last_error=None)
+            elif target is SessionState.ACTIVE:
+                changes["last_error"] = None  # why the link was lost no longer holds once data flows again
             elif not target.is_live:
                 changes["stopped_at"] = now
             if error is not None:

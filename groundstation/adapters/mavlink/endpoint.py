@@ -14,6 +14,10 @@ sessions following the same vehicle.
 
 An autopilot heard on an endpoint that no member follows or waits for is announced once to the pool's
 listener, so a profile can start a session for it (``mavlink.auto_sessions``).
+
+The transport's condition reports (lost and why, reconnecting, back) concern every vehicle behind the
+socket, so each goes to every member. ``condition``, the transport's condition of now, is told to members
+that join while the link is down, and asked by a session that turns ``link_lost`` and wants to say why.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
 from groundstation.adapters.mavlink import gcs
 from groundstation.adapters.mavlink.codec import FrameParser, new_encoder
+from groundstation.adapters.mavlink.link_condition import ConditionCallback, LinkCondition
 from groundstation.adapters.mavlink.serial_link import SerialTransport
 from groundstation.adapters.mavlink.stats import LinkCounters
 from groundstation.adapters.mavlink.transports import TcpTransport, Transport, UdpTransport
@@ -60,6 +65,9 @@ class Member(Protocol):
     def sent(self, t: float, frame: bytes, msg: Any) -> None:
         """One frame we sent (for the link's tlog); ``msg`` is the message it encodes (None if unknown)."""
 
+    def link_changed(self, condition: LinkCondition) -> None:
+        """The transport's condition changed (already rate-limited: one call per distinct condition)."""
+
 
 VehicleHeard = Callable[["MavlinkEndpoint", Component], None]
 
@@ -84,16 +92,21 @@ def url_for_sysid(url: str, sysid: int) -> str:
     return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), parts.fragment))
 
 
-def make_transport(spec: ConnectionSpec, on_data: Callable[[bytes], None]) -> Transport:
+def make_transport(
+    spec: ConnectionSpec, on_data: Callable[[bytes], None], on_condition: ConditionCallback | None = None
+) -> Transport:
     parts = urlsplit(spec.url)
     if spec.scheme in ("udpin", "udpout"):
         assert parts.hostname is not None and parts.port is not None
-        return UdpTransport(parts.hostname, parts.port, on_data, listen=spec.scheme == "udpin")
+        return UdpTransport(
+            parts.hostname, parts.port, on_data, listen=spec.scheme == "udpin", on_condition=on_condition
+        )
     if spec.scheme == "tcp":
         assert parts.hostname is not None and parts.port is not None
-        return TcpTransport(parts.hostname, parts.port, on_data)
+        return TcpTransport(parts.hostname, parts.port, on_data, on_condition=on_condition)
     if spec.scheme == "serial":
-        return SerialTransport(unquote(parts.path), int(spec.options.get("baud", "57600")), on_data)
+        baud = int(spec.options.get("baud", "57600"))
+        return SerialTransport(unquote(parts.path), baud, on_data, on_condition=on_condition)
     raise ValueError(f"no transport for {spec.scheme}://")
 
 
@@ -124,7 +137,7 @@ class MavlinkEndpoint:
 
     # ------------------------------------------------------------------------------------------ lifecycle
     async def open(self) -> None:
-        transport = make_transport(self.spec, self.on_bytes)
+        transport = make_transport(self.spec, self.on_bytes, self.on_condition)
         await transport.open()
         self.transport = transport
         self._ticker = asyncio.get_running_loop().create_task(self._tick_forever(), name=f"mavlink-gcs:{self.label}")
@@ -139,6 +152,12 @@ class MavlinkEndpoint:
         if transport is not None:
             with contextlib.suppress(Exception):
                 await transport.close()
+
+    @property
+    def condition(self) -> LinkCondition | None:
+        """The transport's condition of now (reported or rate-limited); None before it knows."""
+        transport = self.transport
+        return transport.condition if transport is not None else None
 
     @property
     def label(self) -> str:
@@ -162,6 +181,8 @@ class MavlinkEndpoint:
             if wanted is not None and wanted in (other.wanted_sysid, other.followed_sysid):
                 raise ConflictError(f"vehicle {wanted} on {self.label} is followed by session {other.session_id}")
         self.members.append(member)
+        if self.condition is not None and not self.condition.up:
+            member.link_changed(self.condition)  # joining a link that is down: say so, as the others heard
 
     def remove(self, member: Member) -> None:
         if member in self.members:
@@ -172,6 +193,14 @@ class MavlinkEndpoint:
         return all(m is asking or sysid not in (m.wanted_sysid, m.followed_sysid) for m in self.members)
 
     # ------------------------------------------------------------------------------------------ traffic
+    def on_condition(self, condition: LinkCondition) -> None:
+        """The transport's callback for its condition: every vehicle behind the socket shares it."""
+        for member in list(self.members):
+            try:
+                member.link_changed(condition)
+            except Exception:
+                log.exception("a link on %s failed to take the report %r", self.label, condition.text)
+
     def on_bytes(self, data: bytes) -> None:
         """The transport's callback: parse once, count once, then every member sees every message."""
         self.counters.bytes_in += len(data)

@@ -8,6 +8,11 @@ the sink. The target is the URL's ``sysid`` or, without one, the first autopilot
 other session on the endpoint follows; other systems are recorded (``systems``) for sessions of their own.
 The session's tlog holds its own vehicle's traffic only (``_records_heard``, ``_records_sent``), so it
 replays as that one vehicle even when the endpoint carries several.
+
+What the transport says of itself (the TCP connection refused, the radio unplugged, the replay at its end)
+reaches the session's event log through the sink's ``on_message``: WARNING while down, INFO when back. It is
+never a failure: the transport keeps trying and the session recovers by itself. ``link_problem`` is the
+condition of now, which the session stores as the reason when it turns ``link_lost``.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from groundstation.adapters.mavlink.actions import run_command
 from groundstation.adapters.mavlink.codec import mavlink2
 from groundstation.adapters.mavlink.commands import CommandClient
 from groundstation.adapters.mavlink.endpoint import GCS_COMPONENT, EndpointPool, MavlinkEndpoint, link_label
+from groundstation.adapters.mavlink.link_condition import LinkCondition
 from groundstation.adapters.mavlink.missions import MissionClient
 from groundstation.adapters.mavlink.normalize import SAMPLE_TRIGGERS
 from groundstation.adapters.mavlink.params import ParamClient
@@ -37,6 +43,7 @@ from groundstation.adapters.mavlink.transports import Transport
 from groundstation.adapters.mavlink.vehicle import Component, TargetVehicle, is_vehicle_heartbeat
 from groundstation.domain import models
 from groundstation.domain.commands import CommandOutcome, CommandResult, VehicleCommand
+from groundstation.domain.events import Severity
 from groundstation.domain.models import ConnectionSpec
 from groundstation.domain.ports import TelemetrySink
 
@@ -87,6 +94,7 @@ class MavlinkLink:
         self._setup_task: asyncio.Task[None] | None = None
         self._finished = asyncio.Event()
         self._replay_result: ReplayResult | None = None
+        self._replay_ended: str | None = None
         self._first_t: float | None = None
         self._last_t: float | None = None
         self._closed = False
@@ -203,6 +211,19 @@ class MavlinkLink:
 
     def missions(self) -> MissionClient:
         return MissionClient(self)
+
+    # ------------------------------------------------------------------------------------------ condition
+    def link_changed(self, condition: LinkCondition) -> None:
+        """The endpoint's report of its transport, into this session's event log."""
+        self._sink.on_message(Severity.INFO if condition.up else Severity.WARNING, condition.text)
+
+    def link_problem(self) -> str | None:
+        """Why this link carries nothing now, in words (the ``LinkConditionSource`` port); None when its
+        transport is up, or has said nothing (a radio out of range is only silence)."""
+        if self._replay_ended is not None:
+            return self._replay_ended
+        condition = self._endpoint.condition
+        return condition.text if condition is not None and not condition.up else None
 
     # ------------------------------------------------------------------------------------------ extras
     def stats(self) -> LinkStats:
@@ -412,12 +433,15 @@ class MavlinkLink:
     async def _run_replay(self, path: Path, speed: float | None) -> None:
         ticker = asyncio.get_running_loop().create_task(self._tick_replay())
         try:
-            self._replay_result = await replay_tlog(path, speed, self._on_replayed)
+            result = self._replay_result = await replay_tlog(path, speed, self._on_replayed)
         except asyncio.CancelledError:
             raise
         except Exception as exc:
             log.exception("replay of %s stopped", path)
             self._sink.on_failure(f"the replay of {path.name} stopped: {exc}")
+        else:
+            self._replay_ended = f"tlog {path.name}: the replay reached its end ({result.records} records)"
+            self._sink.on_message(Severity.INFO, self._replay_ended)
         finally:
             ticker.cancel()
             self._endpoint.counters.tick()

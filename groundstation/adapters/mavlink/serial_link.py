@@ -19,6 +19,12 @@ from typing import Any
 import serial
 from serial.tools import list_ports
 
+from groundstation.adapters.mavlink.link_condition import (
+    ConditionCallback,
+    ConditionReporter,
+    LinkCondition,
+    describe_os_error,
+)
 from groundstation.adapters.mavlink.transports import DataCallback
 from groundstation.domain.connections import SerialPortInfo, serial_device_name
 
@@ -33,13 +39,26 @@ class SerialTransport:
     the link's baud for the writer thread; past that ``send`` drops the frame and says so, as a radio with a
     full buffer would, rather than delivering stale commands late. A device that fails under the reader (a
     USB radio unplugged, a pty whose other end closed) is closed and reopened with backoff until it is back
-    or the link closes; meanwhile the session goes ``link_lost`` on silence, as for TCP.
+    or the link closes; meanwhile the session goes ``link_lost`` on silence, as for TCP. The reader thread
+    reports the loss and the return to ``on_condition`` (on the loop's thread), once per distinct condition.
     """
 
-    def __init__(self, device: str, baud: int, on_data: DataCallback, *, max_backoff_s: float = 2.0) -> None:
+    def __init__(
+        self,
+        device: str,
+        baud: int,
+        on_data: DataCallback,
+        *,
+        max_backoff_s: float = 2.0,
+        on_condition: ConditionCallback | None = None,
+    ) -> None:
         self._device = serial_device_name(device)
         self._baud = baud
         self._on_data = on_data
+        self._on_condition = on_condition
+        self._loop: asyncio.AbstractEventLoop | None = None
+        # Called by the reader thread only, so its memory of what was reported needs no lock.
+        self._status = ConditionReporter(f"serial {self._device}", self._hand_to_loop, announce_connect=False)
         self._max_backoff_s = max_backoff_s
         self._port: Any = None
         # Held while the writer uses the port and while the reader closes or replaces it: a write never
@@ -62,10 +81,15 @@ class SerialTransport:
     def connected(self) -> bool:
         return self._port is not None
 
+    @property
+    def condition(self) -> LinkCondition | None:
+        return self._status.current  # written by the reader thread; one reference, read whole
+
     async def open(self) -> None:
-        loop = asyncio.get_running_loop()
+        loop = self._loop = asyncio.get_running_loop()
         self._port = await asyncio.to_thread(open_serial_port, self._device, self._baud)
         self.opens = 1
+        self._status.up()  # not announced: the session's start already says the device opened
         self._threads = [
             threading.Thread(target=self._read_forever, args=(loop,), name=f"mavlink-serial-in:{self._device}"),
             threading.Thread(target=self._write_forever, name=f"mavlink-serial-out:{self._device}"),
@@ -112,6 +136,7 @@ class SerialTransport:
                 # EIO from a pty whose other end closed; "returned no data" from an unplugged USB adapter.
                 log.info("%s lost: %s; reopening it when it is back", self.describe, exc)
                 self._drop_port(port)
+                self._status.lost(f"{_loss(exc)}; waiting for it to come back")
                 continue
             if not data:
                 continue
@@ -129,6 +154,7 @@ class SerialTransport:
             except OSError as exc:
                 log.debug("%s not back yet: %s", self.describe, exc)
                 backoff = min(backoff * 2, self._max_backoff_s)
+                self._status.retrying(_reopen_failure(exc), backoff, self._max_backoff_s)
                 continue
             with self._port_lock:
                 if self._closing.is_set():
@@ -137,8 +163,16 @@ class SerialTransport:
                 self._port = port
             self.opens += 1
             log.info("%s is back", self.describe)
+            self._status.up()
             return True
         return False
+
+    def _hand_to_loop(self, condition: LinkCondition) -> None:
+        loop, callback = self._loop, self._on_condition
+        if loop is None or callback is None:
+            return
+        with contextlib.suppress(RuntimeError):  # the loop is closed: nobody is listening any more
+            loop.call_soon_threadsafe(callback, condition)
 
     def _drop_port(self, port: Any) -> None:
         with self._port_lock:
@@ -189,6 +223,26 @@ def _read_some(port: Any) -> bytes:
         if waiting:
             data += port.read(waiting)
     return data
+
+
+def _loss(exc: OSError) -> str:
+    """Why reading stopped, short: an unplugged USB adapter makes pyserial say the device "returned no data"
+    (no errno), a pty whose other end closed gives EIO; anything else is named."""
+    if exc.errno in (errno.EIO, errno.ENXIO, errno.ENODEV) or "returned no data" in str(exc):
+        return "device unplugged"
+    return f"device failed ({describe_os_error(exc)})"
+
+
+def _reopen_failure(exc: OSError) -> str:
+    """Why the device did not reopen, short: ``open_serial_port``'s sentences are written for a session that
+    never opened (they name the device and say what to check), this one is a device that was there."""
+    if isinstance(exc, FileNotFoundError):
+        return "device not present"
+    if isinstance(exc, PermissionError) and exc.errno != errno.EBUSY:
+        return "no permission to open the device"
+    if exc.errno == errno.EBUSY:
+        return "the device is in use by another program"
+    return describe_os_error(exc)
 
 
 def _join(threads: list[threading.Thread], timeout_s: float) -> None:

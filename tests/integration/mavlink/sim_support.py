@@ -12,6 +12,7 @@ from pathlib import Path
 
 from groundstation.adapters.mavlink_sim import MavlinkSimulator, SimOptions, UdpOut, build_fleet
 from groundstation.bootstrap import ProfileServices, Runtime
+from groundstation.domain.events import EventKind, IntegrationEvent
 from groundstation.domain.models import DeviceSession, SessionState
 from groundstation.storage import FileProfileCatalog
 from tests.waiting import wait_until
@@ -104,3 +105,20 @@ async def wait_identified(services: ProfileServices, session: DeviceSession, wit
 
     await wait_until(firmware_known, within=within)
     return await services.sessions.get(session.id)
+
+
+async def link_reports(services: ProfileServices, session_id: str, link: str) -> list[IntegrationEvent]:
+    """The session's event log entries that are its transport's reports (they name the link first)."""
+    events = await services.audit.list_events()
+    return [
+        e
+        for e in events
+        if e.kind is EventKind.VEHICLE_MESSAGE and e.subject_id == session_id and e.data["text"].startswith(link)
+    ]
+
+
+async def wait_report(services: ProfileServices, session_id: str, link: str, words: str, within: float = 15) -> None:
+    async def reported() -> bool:
+        return any(words in e.data["text"] for e in await link_reports(services, session_id, link))
+
+    await wait_until(reported, within=within)

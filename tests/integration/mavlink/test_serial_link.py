@@ -22,8 +22,15 @@ from groundstation.adapters.mavlink.serial_link import SerialTransport
 from groundstation.adapters.mavlink_sim import MavlinkSimulator, SimOptions, build_fleet
 from groundstation.adapters.mavlink_sim.transport import Receiver
 from groundstation.domain.commands import CommandOutcome
+from groundstation.domain.events import Severity
 from groundstation.domain.models import SessionState
-from tests.integration.mavlink.sim_support import profile_runtime, wait_identified, wait_state
+from tests.integration.mavlink.sim_support import (
+    link_reports,
+    profile_runtime,
+    wait_identified,
+    wait_report,
+    wait_state,
+)
 from tests.waiting import wait_until
 
 pytestmark = pytest.mark.peer
@@ -93,11 +100,19 @@ async def test_a_serial_session_flies_loses_its_radio_and_takes_it_back_when_rep
             result = await services.commands.send(session.id, "set_mode", {"mode": "GUIDED"})
             assert result.outcome is CommandOutcome.ACCEPTED, result.message
             assert "the vehicle is in GUIDED" in result.message  # our frames went out through the pty too
-        # Unplugged: the session does not hang in ACTIVE on a dead device.
+        # Unplugged: the session does not hang in ACTIVE on a dead device, and says why.
         await wait_state(services, session.id, SessionState.LINK_LOST)
+        link = f"serial {device}"
+        await wait_report(services, session.id, link, f"{link}: device unplugged; waiting for it to come back")
+        [unplugged, *_reopen_failures] = await link_reports(services, session.id, link)
+        assert unplugged.severity is Severity.WARNING
+        lost = await services.sessions.get(session.id)
+        assert lost.last_error is not None and lost.last_error.startswith(f"{link}: ")
         async with simulated_radio(device):
             await wait_state(services, session.id, SessionState.ACTIVE, within=15)
             await wait_until(lambda: (s := services.hub.latest(session.id)) is not None and s.mode == "STABILIZE")
+            await wait_report(services, session.id, link, "connected again after")
+            assert (await services.sessions.get(session.id)).last_error is None
         await services.sessions.stop(session.id)
         actions = [e.action for e in await services.audit.list(target_id=session.id)]
         assert actions.index("session.link_lost") < actions.index("session.link_restored")
