@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import gc
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -19,7 +19,7 @@ from groundstation.adapters.recording import OpenCvSnapshotWriter, PyAvRecorderF
 from groundstation.config import scenarios_dir
 from groundstation.domain import actors
 from groundstation.domain.errors import UnavailableError
-from groundstation.domain.models import AdapterKind
+from groundstation.domain.models import AdapterKind, DeviceSession, SessionState
 from groundstation.domain.ports import (
     Clock,
     DeviceAdapter,
@@ -110,7 +110,8 @@ class Runtime:
         self.profiles[name] = services
         if recover:
             auto_resume = bool(await services.settings.get("sessions.auto_resume"))
-            await services.sessions.recover_after_restart(auto_resume=auto_resume)
+            recovered = await services.sessions.recover_after_restart(auto_resume=auto_resume)
+            _log_recovered(name, recovered, auto_resume=auto_resume)
         services.retention = RetentionService(
             store=services.store,
             audit=services.audit,
@@ -206,6 +207,25 @@ class Runtime:
             missions=MissionService(sessions=sessions, audit=audit, files=files),
             settings=settings,
             tokens=TokenService(store=store, audit=audit, clock=self.clock),
+        )
+
+
+def _log_recovered(profile: str, recovered: Sequence[DeviceSession], *, auto_resume: bool) -> None:
+    """One line when the previous runtime of ``profile`` died with sessions running (none otherwise)."""
+    if not recovered:
+        return
+    count = len(recovered)
+    names = ", ".join(repr(s.name) for s in recovered)
+    what = f"{count} session{'s were' if count != 1 else ' was'} running when the last runtime stopped unexpectedly"
+    if auto_resume:
+        back = [s for s in recovered if s.state is not SessionState.INTERRUPTED]
+        log.warning("[%s] %s (%s): resumed %d (sessions.auto_resume is on)", profile, what, names, len(back))
+    else:
+        log.warning(
+            "[%s] %s (%s): marked interrupted (resume them from the window, the API, or set sessions.auto_resume)",
+            profile,
+            what,
+            names,
         )
 
 

@@ -38,6 +38,7 @@ class ApiOptions:
     tls_cert: Path | None = None
     tls_key: Path | None = None
     allow_remote: bool = False
+    allow_local_files: bool = False  # API clients may name this computer's files and devices
 
 
 @dataclass
@@ -102,6 +103,7 @@ async def _start_api(runtime: Runtime, options: ApiOptions) -> ApiServer:
         tls_cert=options.tls_cert,
         tls_key=options.tls_key,
         allow_remote=options.allow_remote,
+        allow_local_files=options.allow_local_files,
     )
     await server.start()
     log.info("API listening on %s (profiles: %s)", server.url, ", ".join(runtime.profiles))

@@ -24,17 +24,22 @@ stable `code`. Request bodies are limited to 64 KiB. Every request a token makes
 """
 
 
-def create_app(runtime: ApiRuntime) -> FastAPI:
+def create_app(runtime: ApiRuntime, *, allow_local_files: bool = False) -> FastAPI:
+    """``allow_local_files``: API clients may name files and devices of this computer (scenario paths,
+    ``tlog://``, ``file://``, ``device://``; see ``local_files``). No interactive docs pages are served: they
+    would load their scripts from a CDN (broken offline, and a third party contacted); the OpenAPI document
+    is at ``/api/openapi.json`` for any viewer."""
     app = FastAPI(
         title="groundstation API",
         version=__version__,
         description=DESCRIPTION,
         default_response_class=ApiJSONResponse,
-        docs_url="/api/docs",
+        docs_url=None,
         redoc_url=None,
         openapi_url="/api/openapi.json",
     )
     app.state.runtime = runtime
+    app.state.allow_local_files = allow_local_files
     app.state.tokens = TokenResolver(runtime)
     app.state.route_templates = RouteTemplates(app.openapi)
     install_problem_handlers(app)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -11,6 +12,22 @@ from groundstation.domain.errors import InvalidError
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
 MAX_PARAMS_DEPTH = 16
+
+
+_ID_CURSOR = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+def id_cursor(text: str | None, prefix: str) -> str | None:
+    """A page cursor of a list ordered by id: the ``next_cursor`` an earlier answer gave (the last id of its
+    page). Anything else is a 422 rather than silently read as "from the start" or "after everything"."""
+    if text is None or text == "":
+        return None
+    rest = text.removeprefix(prefix + "_")
+    if rest == text or not _ID_CURSOR.fullmatch(rest):
+        raise InvalidError(
+            "cursor is not a next_cursor this API gave; leave it out to start from the beginning", field="cursor"
+        )
+    return text
 
 
 def utc(value: datetime | None, field: str) -> datetime | None:

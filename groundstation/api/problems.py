@@ -9,6 +9,7 @@ parser for all of them.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -63,13 +64,25 @@ _CODE_BY_STATUS = {
 }
 
 
+MAX_DETAIL_CHARS = 1000
+_LONG_NUMBER = re.compile(r"\d{25,}")
+
+
+def clip(text: str, limit: int = MAX_DETAIL_CHARS) -> str:
+    """A message as sent: what a client sent is never echoed at any length. Runs of digits longer than 24
+    (a JSON number of 300 digits) are shortened to their first digits and their length, the whole to
+    ``limit`` characters."""
+    text = _LONG_NUMBER.sub(lambda m: f"{m.group()[:12]}...({len(m.group())} digits)", text)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def problem_body(status: int, code: str, detail: str, instance: str | None = None, **extra: Any) -> dict[str, Any]:
     body: dict[str, Any] = {
         "type": TYPE_PREFIX + code,
         "title": TITLES.get(status, "Error"),
         "status": status,
         "code": code,
-        "detail": detail,
+        "detail": clip(detail),
     }
     if instance is not None:
         body["instance"] = instance
@@ -117,9 +130,19 @@ async def _groundstation_error(request: Request, exc: Exception) -> JSONResponse
     return error_response(exc, request.url.path)
 
 
+def _field_error(error: Mapping[str, Any]) -> dict[str, str]:
+    if error.get("type") == "json_invalid":
+        # FastAPI puts the character position where the field belongs: ("body", 8).
+        loc = error.get("loc", ())
+        at = next((p for p in loc if isinstance(p, int)), None)
+        where = f" (at character {at})" if at is not None else ""
+        return {"field": "body", "message": f"the request body is not valid JSON{where}"}
+    return {"field": clip(_field_of(error.get("loc", ())), 200), "message": clip(str(error.get("msg", "invalid")))}
+
+
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    errors = [{"field": _field_of(e.get("loc", ())), "message": str(e.get("msg", "invalid"))} for e in exc.errors()]
+    errors = [_field_error(e) for e in exc.errors()]
     first = errors[0] if errors else {"field": "body", "message": "invalid request"}
     detail = f"{first['field']}: {first['message']}"
     return problem_response(422, ErrorCode.INVALID.value, detail, request.url.path, field=first["field"], errors=errors)

@@ -41,12 +41,16 @@ _DESCRIPTIONS = {
     404: "No such record in the token's profile (also for another profile's ids).",
     409: "A conflict; `holder` names what holds the contested resource.",
     413: "The request body is larger than 64 KiB.",
+    415: "The body is not sent as JSON (`Content-Type: application/json`).",
     422: "Invalid input; `field` names the offending field.",
 }
 
 
 def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """The ``responses=`` of a route: each status documented as a problem details body."""
+    """The ``responses=`` of a route: each status documented as a problem details body. A route that takes a
+    body (413 listed) may also answer 415 to a body that is not sent as JSON."""
+    if 413 in statuses and 415 not in statuses:
+        statuses = (*statuses, 415)
     return {
         status: {
             "description": _DESCRIPTIONS[status],

@@ -2,7 +2,8 @@
 
 Responses are built as plain dicts by ``views`` and documented by these models; the schemathesis test
 checks every response against this documentation, so the two cannot drift apart unnoticed. Requests refuse
-unknown fields, so a misspelt field is a 422 naming it rather than silently ignored.
+unknown fields, so a misspelt field is a 422 naming it rather than silently ignored, and booleans are strict
+(``true``/``false`` only: ``"yes"`` or ``1`` is a 422).
 """
 
 from __future__ import annotations
@@ -11,11 +12,12 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
 
 from groundstation.domain.commands import CommandName, CommandOutcome
 from groundstation.domain.events import EventKind, Severity
 from groundstation.domain.models import AdapterKind, Outcome, SessionState, StreamState
+from groundstation.services.commands import COMMAND_PARAMS
 
 MAX_URL = 2048
 MAX_TEXT = 200
@@ -49,16 +51,31 @@ class StartSessionIn(Request_):
     connection: ConnectionIn
 
 
+def _command_params_doc() -> str:
+    lines = [
+        "Per command (a missing or unknown name, a wrong type or a value out of range is a 422 naming "
+        "`params.<name>`; the vehicle may still refuse a value inside the range: outcome `denied`):"
+    ]
+    for name, specs in COMMAND_PARAMS.items():
+        shown = "; ".join(spec.describe() for spec in specs) if specs else "none"
+        lines.append(f"- `{name.value}`: {shown}")
+    return "\n".join(lines)
+
+
 class CommandIn(Request_):
     command: CommandName
-    params: dict[str, Any] = Field(default_factory=dict, examples=[{"alt_m": 10}])
+    params: dict[str, Any] = Field(
+        default_factory=dict,
+        description=_command_params_doc(),
+        examples=[{"alt_m": 10}, {"mode": "GUIDED"}, {"lat": 47.3977, "lon": 8.5456, "alt_m": 20}],
+    )
 
 
 class CreateStreamIn(Request_):
     name: str = Field(max_length=MAX_TEXT, examples=["alpha camera"])
     url: str = Field(max_length=MAX_URL, examples=["synthetic://?w=640&h=360&fps=15"])
     linked_session_id: str | None = Field(default=None, max_length=MAX_TEXT)
-    enabled: bool = True
+    enabled: StrictBool = True
 
     _check_url = field_validator("url")(_url)
 
@@ -69,7 +86,7 @@ class UpdateStreamIn(Request_):
     name: str | None = Field(default=None, max_length=MAX_TEXT)
     url: str | None = Field(default=None, max_length=MAX_URL)
     linked_session_id: str | None = Field(default=None, max_length=MAX_TEXT)
-    enabled: bool | None = None
+    enabled: StrictBool | None = None
 
     _check_url = field_validator("url")(_url)
 
@@ -141,7 +158,16 @@ class Telemetry(BaseModel):
 
 class LatestTelemetry(BaseModel):
     session_id: str
-    sample: Telemetry | None = Field(description="null until the session has delivered a sample in this run")
+    sample: Telemetry | None = Field(
+        description="the newest sample: while the session runs here, the newest received (null before the "
+        "first); otherwise the last received or stored (e.g. an interrupted session after a restart); null when "
+        "there is none"
+    )
+    live: bool = Field(
+        default=False,
+        description="true when `sample` comes from the session running in this process now; false for the last "
+        "known sample of a session that is not running (its position may be stale)",
+    )
 
 
 class TelemetryHistory(BaseModel):
@@ -235,6 +261,11 @@ class Event(BaseModel):
 class EventPage(BaseModel):
     items: list[Event]
     next_cursor: str = Field(description="Pass as `cursor` to get the events after these.")
+    pruned: bool = Field(
+        default=False,
+        description="true when events after the given cursor were deleted by retention before this read: the "
+        "items start at the oldest event kept, and the ones between were lost to this client",
+    )
 
 
 class AuditEntryOut(BaseModel):

@@ -72,12 +72,14 @@ class ApiServer:
         tls_cert: Path | None = None,
         tls_key: Path | None = None,
         allow_remote: bool = False,
+        allow_local_files: bool = False,
     ) -> None:
         check_listen_options(host, port, tls_cert=tls_cert, tls_key=tls_key, allow_remote=allow_remote)
         self.runtime = runtime
         self.host = host
         self.port = port
         self.tls = tls_cert is not None
+        self.allow_local_files = allow_local_files
         self._tls_cert = tls_cert
         self._tls_key = tls_key
         self._server: _EmbeddedServer | None = None
@@ -106,7 +108,7 @@ class ApiServer:
             return
         sock = self._bind()
         config = uvicorn.Config(
-            create_app(self.runtime),
+            create_app(self.runtime, allow_local_files=self.allow_local_files),
             log_config=None,
             access_log=False,
             lifespan="off",

@@ -4,7 +4,8 @@ Authentication: an ``Authorization: Bearer`` header on the upgrade request, or (
 set headers on a WebSocket) a first message ``{"type": "auth", "token": "gs_..."}`` within 5 s. Not a query
 parameter: URLs end up in logs and proxies.
 
-Then the client may send ``{"type": "subscribe", "session_id": ..., "rate_hz": 5}`` (capped at 20 Hz) and
+Then the client may send ``{"type": "subscribe", "session_id": ..., "rate_hz": 5}`` (0.1 Hz or more, capped
+at 20 Hz; less is an ``invalid`` error naming ``rate_hz``) and
 ``{"type": "unsubscribe", "session_id": ...}``; the server sends ``event``, ``telemetry``, ``subscribed``,
 ``unsubscribed`` and ``error`` messages. Telemetry is sampled from the hub's latest value at the chosen
 rate (a sample is sent only once), so a fast vehicle never floods a slow client. Everything a connection
@@ -181,8 +182,14 @@ class Connection:
             session_id = _session_id(message)
             rate = message.get("rate_hz", 5)
             if isinstance(rate, bool) or not isinstance(rate, int | float) or not rate == rate:
-                raise InvalidError("rate_hz is a number", field="rate_hz")
-            rate = min(MAX_RATE_HZ, max(MIN_RATE_HZ, float(rate)))
+                raise InvalidError(f"rate_hz is a number from {MIN_RATE_HZ:g} to {MAX_RATE_HZ:g}", field="rate_hz")
+            if not rate >= MIN_RATE_HZ:
+                raise InvalidError(
+                    f"rate_hz must be from {MIN_RATE_HZ:g} to {MAX_RATE_HZ:g} (higher is capped at "
+                    f"{MAX_RATE_HZ:g}); got {str(rate)[:24]}",
+                    field="rate_hz",
+                )
+            rate = min(MAX_RATE_HZ, float(rate))
             await self._caller.profile.sessions.get(session_id)  # another tenant's id is not found
             if session_id not in self._samplers and len(self._samplers) >= MAX_SUBSCRIPTIONS:
                 raise InvalidError(f"at most {MAX_SUBSCRIPTIONS} subscriptions per connection", field="session_id")

@@ -2,7 +2,8 @@
 
 Each command group is a module of this package with ``register(subparsers)`` that sets ``handler`` on its
 parsers; a new group is a new module, found by ``_groups`` (no central list to edit). Failures exit 2 for a
-usage error and 1 for anything that failed, with a traceback only under ``--debug``.
+usage error and 1 for anything that failed, with a traceback only under ``--debug``. Output cut short by a
+reader that went away (``| head``) ends quietly with 141, as a process that SIGPIPE ended.
 """
 
 from __future__ import annotations
@@ -11,13 +12,14 @@ import argparse
 import asyncio
 import importlib
 import logging
+import os
 import pkgutil
 import sys
 from collections.abc import Iterator, Sequence
 from types import ModuleType
 
 from groundstation import __version__
-from groundstation.cli.common import EXIT_FAILURE, Parser
+from groundstation.cli.common import EXIT_BROKEN_PIPE, EXIT_FAILURE, EXIT_USAGE, Parser, UsageError
 from groundstation.cli.gui import default_arguments
 from groundstation.domain.errors import GroundstationError
 
@@ -63,15 +65,32 @@ def main(argv: Sequence[str] | None = None) -> int:
         # A command may bring its own loop (the window runs on Qt's); the others get a plain asyncio loop.
         with asyncio.Runner(loop_factory=getattr(args, "loop_factory", None)) as runner:
             code: int = runner.run(handler(args))
+        sys.stdout.flush()  # a closed pipe shows here, not as a complaint at interpreter exit
         return code
     except GroundstationError as exc:
         return _fail(exc.message, args.debug, exc)
+    except UsageError as exc:
+        print(f"groundstation: error: {exc.message} (see --help)", file=sys.stderr)
+        return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        _quiet_stdout()
+        return EXIT_BROKEN_PIPE
     except OSError as exc:
         return _fail(f"{exc.strerror or exc}{f': {exc.filename}' if exc.filename else ''}", args.debug, exc)
     except Exception as exc:
         return _fail(f"unexpected error: {exc!r} (run with --debug for details)", args.debug, exc)
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at the null device, so that the interpreter's final flush of what is still buffered
+    does not fail a second time (the recipe in Python's documentation of SIGPIPE)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    finally:
+        os.close(devnull)
 
 
 def _fail(message: str, debug: bool, exc: BaseException | None = None) -> int:

@@ -17,6 +17,17 @@ if TYPE_CHECKING:
 
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
+# Output cut short by a closed pipe (`groundstation audit list ... | head`): what a shell reports for a
+# process that SIGPIPE ended (128 + 13), so `set -o pipefail` scripts see the same as with other tools.
+EXIT_BROKEN_PIPE = 141
+
+
+class UsageError(Exception):
+    """Arguments that parse one by one but not together (``--since`` after ``--until``): exit 2."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
 
 
 class Parser(argparse.ArgumentParser):
@@ -70,6 +81,16 @@ def positive_float(text: str) -> float:
         raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
     if value <= 0:
         raise argparse.ArgumentTypeError(f"must be greater than 0, got {text}")
+    return value
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, got {text}")
     return value
 
 

@@ -20,9 +20,13 @@ def register(sub: Any) -> None:
 
 
 async def _list(args: argparse.Namespace) -> int:
-    found: list[RecordingInfo] = await read_profile(
-        args.profile, lambda services: services.store.run(lambda uow: uow.recordings.list(stream_id=args.stream))
-    )
+    async def fetch(services: Any) -> list[RecordingInfo]:
+        if args.stream is not None:
+            await services.streams.get(args.stream)  # "no video stream ..." (exit 1), not an empty list
+        found: list[RecordingInfo] = await services.store.run(lambda uow: uow.recordings.list(stream_id=args.stream))
+        return found
+
+    found: list[RecordingInfo] = await read_profile(args.profile, fetch)
     if args.json:
         print_json([recording_json(r) for r in found])
         return 0

@@ -1,6 +1,8 @@
 """``groundstation sessions list``, ``audit list``, ``telemetry export``: reading a profile's records.
 
-All of them open the profile read-only, so they work while a runtime holds it.
+All of them open the profile read-only, so they work while a runtime holds it (and on a profile whose
+directory is read-only). ``audit list`` shows the newest entries first, so ``--limit`` keeps the latest;
+``--oldest-first`` turns it round.
 """
 
 from __future__ import annotations
@@ -12,7 +14,16 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO
 
-from groundstation.cli.common import Parser, iso, iso_time, print_json, profile_name, read_profile
+from groundstation.cli.common import (
+    Parser,
+    UsageError,
+    iso,
+    iso_time,
+    positive_int,
+    print_json,
+    profile_name,
+    read_profile,
+)
 from groundstation.domain.models import DeviceSession
 from groundstation.domain.telemetry import TELEMETRY_FIELDS
 
@@ -27,11 +38,12 @@ def register(sub: Any) -> None:
 
     audit = sub.add_parser("audit", help="the audit log of a profile")
     asub = audit.add_subparsers(dest="action", required=True, parser_class=Parser)
-    alist = asub.add_parser("list", help="list audit entries, oldest first")
+    alist = asub.add_parser("list", help="list audit entries, newest first")
     alist.add_argument("--profile", type=profile_name, required=True)
     alist.add_argument("--json", action="store_true")
     alist.add_argument("--since", type=iso_time, metavar="ISO")
-    alist.add_argument("--limit", type=int)
+    alist.add_argument("--limit", type=positive_int, metavar="N", help="at most N entries (the newest N)")
+    alist.add_argument("--oldest-first", action="store_true", help="oldest first instead (with --limit: the oldest N)")
     alist.set_defaults(handler=_audit_list)
 
     telemetry = sub.add_parser("telemetry", help="stored telemetry of a session")
@@ -58,7 +70,9 @@ async def _sessions_list(args: argparse.Namespace) -> int:
 
 
 async def _audit_list(args: argparse.Namespace) -> int:
-    entries = await read_profile(args.profile, lambda services: services.audit.list(since=args.since, limit=args.limit))
+    entries = await read_profile(
+        args.profile, lambda services: services.store.run(lambda uow: _audit_entries(uow, args))
+    )
     if args.json:
         print_json(
             [
@@ -81,7 +95,21 @@ async def _audit_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def _audit_entries(uow: Any, args: argparse.Namespace) -> list[Any]:
+    from groundstation.storage import SqlAuditRepository
+
+    if args.oldest_first:
+        return list(uow.audit.list(since=args.since, limit=args.limit))
+    if isinstance(uow.audit, SqlAuditRepository):  # the newest N read from the index, not the whole table
+        return uow.audit.list(since=args.since, limit=args.limit, newest_first=True)
+    everything = list(reversed(uow.audit.list(since=args.since)))
+    return everything if args.limit is None else everything[: args.limit]
+
+
 async def _telemetry_export(args: argparse.Namespace) -> int:
+    if args.since is not None and args.until is not None and args.since >= args.until:
+        raise UsageError(f"--since ({args.since.isoformat()}) must be earlier than --until ({args.until.isoformat()})")
+
     async def fetch(services: Any) -> list[Any]:
         await services.sessions.get(args.session)  # a clear not-found for an unknown or foreign id
         return list(await services.hub.history(args.session, since=args.since, until=args.until))

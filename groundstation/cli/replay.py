@@ -14,12 +14,16 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from groundstation.cli.common import EXIT_FAILURE, print_json, profile_name, runtime
+from groundstation.cli.common import print_json, profile_name, runtime
 from groundstation.domain.errors import InvalidError
 
 
 def register(sub: Any) -> None:
-    replay = sub.add_parser("replay", help="replay a MAVLink .tlog as a session and print what it holds")
+    replay = sub.add_parser(
+        "replay",
+        help="replay a MAVLink .tlog as a session and print what it holds (opens the profile as its runtime: "
+        "not while another runtime holds it)",
+    )
     replay.add_argument("file", type=Path, help="the .tlog file")
     replay.add_argument("--profile", type=profile_name, required=True)
     replay.add_argument(
@@ -78,14 +82,55 @@ async def _replay(args: argparse.Namespace) -> int:
     rt = runtime()
     try:
         services = await rt.open_profile(args.profile)
-        summary = await replay_summary(services, path, args.speed)
+        try:
+            summary = await replay_summary(services, path, args.speed)
+        except InvalidError as exc:
+            if exc.field != "file":
+                raise
+            found = _found(path)
+            said = found.endswith("empty file") and "empty" in exc.message  # the adapter said it already
+            summary = {"file": str(path), "messages": 0, "error": exc.message if said else f"{exc.message} ({found})"}
     finally:
         await rt.close()
+    if not summary["messages"]:
+        # Nothing to summarize: say why in one line (and, for scripts, in the JSON) instead of an empty report.
+        message = summary.get("error") or not_a_tlog(path, summary["bad_frames"])
+        if args.json:
+            print_json({**summary, "error": message})
+        raise InvalidError(message, field="file")
     if args.json:
         print_json(summary)
     else:
         _print_text(summary)
-    return 0 if summary["messages"] else EXIT_FAILURE
+    return 0
+
+
+def not_a_tlog(path: Path, bad_frames: int) -> str:
+    """Why a file gave no MAVLink message, with what it holds instead."""
+    frames = f"{bad_frames} bad frame{'s' if bad_frames != 1 else ''}"
+    return f"not a MAVLink tlog: {path} holds no MAVLink message ({_found(path)}, {frames})"
+
+
+def _found(path: Path) -> str:
+    """What a file holds, in a few words: "text, 3,120 bytes", "binary data, 12 bytes", "empty"."""
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as f:
+            head = f.read(4096)
+    except OSError as exc:
+        return f"unreadable: {exc.strerror or exc}"
+    if size == 0:
+        return "found: an empty file"
+    return f"found: {_what(head)}, {size:,} bytes"
+
+
+def _what(head: bytes) -> str:
+    try:
+        text = head.decode("utf-8")
+    except UnicodeDecodeError:
+        return "binary data"
+    printable = sum(c.isprintable() or c in "\r\n\t" for c in text)
+    return "text" if printable >= 0.95 * len(text) else "binary data"
 
 
 def _print_text(s: dict[str, Any]) -> None:

@@ -13,7 +13,7 @@ from groundstation.domain.profiles import DEMO_PROFILE
 
 def register(sub: Any) -> None:
     serve = sub.add_parser("serve", help="run sessions headless (no window)")
-    serve.add_argument("--profile", type=profile_name, action="append", required=True, dest="profiles")
+    serve.add_argument("--profile", type=profile_name, action=_AppendOnce, required=True, dest="profiles")
     serve.add_argument("--demo", action="store_true", help="start the demo fleet of FAKE vehicles")
     serve.add_argument("--scenario", type=Path, help="a scenario file (TOML) scripting a FAKE fleet")
     serve.add_argument("--connect", action="append", default=[], metavar="URL", help="start a session for URL")
@@ -30,7 +30,38 @@ def register(sub: Any) -> None:
     api.add_argument(
         "--allow-remote", action="store_true", help="allow --host to be other than loopback (logged as a warning)"
     )
+    api.add_argument(
+        "--api-allow-local-files",
+        action="store_true",
+        help="let API clients name files and devices of this computer (scenario paths, tlog://, file://, "
+        "device://); refused over the API otherwise",
+    )
     serve.set_defaults(handler=_serve)
+
+
+class _AppendOnce(argparse.Action):
+    """``append`` that refuses the same profile twice (exit 2): one runtime opens a profile once."""
+
+    def __call__(
+        self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, value: Any, _: Any = None
+    ) -> None:
+        seen = list(getattr(namespace, self.dest, None) or [])
+        if value in seen:
+            parser.error(f"--profile {value} is given twice")
+        setattr(namespace, self.dest, [*seen, value])
+
+
+def _check_readable(flag: str, path: Path | None) -> None:
+    """A TLS file that is missing or unreadable, named (the TLS layer's own error names no file)."""
+    if path is None:
+        return
+    try:
+        with path.open("rb"):
+            pass
+    except OSError as exc:
+        raise InvalidError(f"{flag} {path}: {exc.strerror or exc}", field=flag.lstrip("-")) from None
+    if path.is_dir():
+        raise InvalidError(f"{flag} {path}: is a directory, not a PEM file", field=flag.lstrip("-"))
 
 
 def _port(text: str) -> int:
@@ -43,17 +74,23 @@ async def _serve(args: argparse.Namespace) -> int:
     from groundstation.bootstrap import ensure_demo_profile
     from groundstation.headless import ApiOptions, ServeOptions, serve
 
-    api_flags = ("host", "port", "tls_cert", "tls_key", "allow_remote")
+    api_flags = ("host", "port", "tls_cert", "tls_key", "allow_remote", "api_allow_local_files")
     if not args.api and any(getattr(args, f) not in (None, False, 8750, "127.0.0.1") for f in api_flags):
-        raise InvalidError("--host, --port, --tls-cert, --tls-key and --allow-remote need --api", field="api")
+        raise InvalidError(
+            "--host, --port, --tls-cert, --tls-key, --allow-remote and --api-allow-local-files need --api",
+            field="api",
+        )
     api = None
     if args.api:
+        _check_readable("--tls-cert", args.tls_cert)
+        _check_readable("--tls-key", args.tls_key)
         api = ApiOptions(
             host=args.host,
             port=args.port,
             tls_cert=args.tls_cert,
             tls_key=args.tls_key,
             allow_remote=args.allow_remote,
+            allow_local_files=args.api_allow_local_files,
         )
         # Checked before any profile opens, so a refused address leaves nothing half started.
         from groundstation.api.server import check_listen_options

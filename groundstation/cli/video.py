@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from groundstation.cli.common import Parser, iso, positive_float, print_json
-from groundstation.domain.errors import InvalidError, OperationTimeoutError, UnavailableError
+from groundstation.domain.errors import GroundstationError, InvalidError, OperationTimeoutError, UnavailableError
 from groundstation.domain.models import StreamState
 from groundstation.domain.video import StreamStatus
 
@@ -43,9 +43,15 @@ async def _probe(args: argparse.Namespace) -> int:
     from groundstation.adapters.video import OpenCvVideoSourceFactory
     from groundstation.adapters.video.source_spec import parse_source
 
-    spec = parse_source(args.url)
+    try:
+        spec = parse_source(args.url)
+    except GroundstationError as exc:
+        if args.json:
+            print_json({**probe_report(StreamStatus(StreamState.ERROR)), "error": exc.message})
+        raise
     worker = OpenCvVideoSourceFactory().create_worker("probe", args.url, on_status=lambda _status: None)
     worker.start()
+    failure: GroundstationError | None = None
     try:
         status = await _wait_open(worker, (spec.open_timeout_ms + spec.read_timeout_ms) / 1000 + 2.0)
         if status.state is StreamState.ERROR or (status.state is StreamState.IDLE and status.last_error):
@@ -64,9 +70,16 @@ async def _probe(args: argparse.Namespace) -> int:
                 break  # a file that ended, or a source that failed for good
             await asyncio.sleep(_POLL_S)
         status = worker.status()
+    except GroundstationError as exc:
+        failure, status = exc, worker.status()
     finally:
         await asyncio.to_thread(worker.stop)
     report = probe_report(status)
+    if failure is not None:
+        # A script reading --json gets the same object on failure, with the reason in "error".
+        if args.json:
+            print_json({**report, "error": failure.message})
+        raise failure
     if args.json:
         print_json(report)
     else:

@@ -20,6 +20,7 @@ from groundstation.domain.errors import (
     ConflictError,
     ErrorCode,
     GroundstationError,
+    InvalidError,
     NotFoundError,
     UnsupportedError,
 )
@@ -198,11 +199,41 @@ class ParameterService(_Base):
         link = await self._configurator(session_id)
         return await link.parameters().get(name)
 
-    async def set(self, session_id: str, name: str, value: float | int, *, actor: str = actors.OPERATOR) -> Parameter:
-        """Write one parameter; returns it as the vehicle confirmed it. Audited either way."""
+    def check_name(self, session_id: str, name: str, *, field: str = "name") -> None:
+        """Refuse a name the session's full cached list lacks (``InvalidError`` naming ``field``), with a
+        "did you mean" for a name that differs only in case (parameter names are case-sensitive). Without a
+        cached list nothing is known, so nothing is refused here."""
+        known = self._cache.get(session_id)
+        if known is None or name in known:
+            return
+        message = f"the vehicle has no parameter {_shown(name)}"
+        folded = {p.casefold(): p for p in known}
+        match = folded.get(name.casefold())
+        if match is not None:
+            message += f"; did you mean {match}? (names are case-sensitive)"
+        raise InvalidError(message, field=field)
+
+    async def set(
+        self, session_id: str, name: str, value: float | int, *, actor: str = actors.OPERATOR, field: str = "name"
+    ) -> Parameter:
+        """Write one parameter; returns it as the vehicle confirmed it. Audited either way.
+
+        A name missing from the full cached list is refused at once (``check_name``). Without a list, the
+        vehicle is asked; ArduPilot never answers a write of a name it lacks, so when the write times out the
+        list is downloaded to tell "no such parameter" (``InvalidError``) from a vehicle that did not answer."""
         known = self._cache.get(session_id)
         old = known[name].value if known is not None and name in known else None
         detail = {"name": name, "value": value, "old": old}
+        try:
+            self.check_name(session_id, name, field=field)
+        except InvalidError as exc:
+            await self._audit.record_failure(
+                actor=actor,
+                action="parameter.set",
+                target_id=session_id,
+                detail={**detail, "error": exc.message, "code": exc.code.value},
+            )
+            raise
         link = await self._configurator_for_write(session_id, "parameter.set", detail, actor)
         client = link.parameters()
         param_type = known[name].type if known is not None and name in known else None
@@ -210,17 +241,52 @@ class ParameterService(_Base):
         async def run() -> Parameter:
             return await client.set(name, value, param_type)
 
-        confirmed = await self._audited(
-            session_id, "parameter.set", detail, actor, run, lambda p: {"confirmed": p.value}
-        )
+        try:
+            confirmed = await self._audited(
+                session_id, "parameter.set", detail, actor, run, lambda p: {"confirmed": p.value}
+            )
+        except GroundstationError as exc:
+            if exc.code is not ErrorCode.TIMEOUT or known is not None:
+                raise
+            await self._explain_timeout(session_id, name, field)
+            raise
         self._remember(session_id, confirmed)
         return confirmed
+
+    async def _explain_timeout(self, session_id: str, name: str, field: str) -> None:
+        """After an unanswered write without a cached list: download it; a name it lacks is an InvalidError
+        (raised from the timeout), else the caller re-raises the timeout."""
+        try:
+            await self.download(session_id)
+        except GroundstationError:
+            return
+        self.check_name(session_id, name, field=field)
 
     async def set_many(
         self, session_id: str, values: dict[str, float | int], *, actor: str = actors.OPERATOR
     ) -> list[Parameter]:
-        """Write several parameters in order, each audited; stops at the first the vehicle does not confirm."""
-        return [await self.set(session_id, name, value, actor=actor) for name, value in values.items()]
+        """Write several parameters in order, each audited; stops at the first the vehicle does not confirm.
+
+        Every name is checked against the full list before anything is written (downloading it first when
+        none is cached), so an unknown or miscased name is refused at once, as field ``values.<name>``,
+        with nothing written."""
+        if values and self._cache.get(session_id) is None:
+            await self.download(session_id)
+        for name in values:
+            try:
+                self.check_name(session_id, name, field=f"values.{name}")
+            except InvalidError as exc:
+                await self._audit.record_failure(
+                    actor=actor,
+                    action="parameter.set",
+                    target_id=session_id,
+                    detail={"name": name, "value": values[name], "error": exc.message, "code": exc.code.value},
+                )
+                raise
+        return [
+            await self.set(session_id, name, value, actor=actor, field=f"values.{name}")
+            for name, value in values.items()
+        ]
 
     async def apply(
         self,
@@ -292,6 +358,11 @@ class ParameterService(_Base):
             for p in known.values()
         ]
         self._cache[session_id] = ParamSet.of(updated)
+
+
+def _shown(name: str, limit: int = 40) -> str:
+    """A name as quoted in a message, cut short: what a client sent is not echoed at any length."""
+    return repr(name if len(name) <= limit else name[:limit] + "...")
 
 
 class MissionService(_Base):

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import builtins
 import contextlib
+import logging
 import os
 import shutil
+import stat
+import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -21,7 +24,12 @@ from sqlalchemy.orm import Session
 from groundstation.domain.errors import ConflictError, GroundstationError, NotFoundError
 from groundstation.domain.models import Profile
 from groundstation.domain.profiles import is_valid_profile_name, validate_profile_name
-from groundstation.storage.database import check_sqlite_header, create_profile_engine, open_database
+from groundstation.storage.database import (
+    check_sqlite_header,
+    create_profile_engine,
+    describe_database_error,
+    open_database,
+)
 from groundstation.storage.locking import ProfileLock
 from groundstation.storage.repositories import SqlSettingsRepository
 from groundstation.storage.store import SqliteProfileStore
@@ -32,6 +40,15 @@ LOCK_FILE = "profile.lock"
 # Where the profile remembers its own creation time: file times are not portable (no birth time on Linux)
 # and change with copies, while a row travels with the database.
 CREATED_AT_KEY = "profile.created_at"
+# A profile holds API token hashes and telemetry: on POSIX its directories (and the root above them) are
+# the owner's alone, and so are its files. Older releases made them 0755/0644; opening tightens them.
+PRIVATE_DIR_MODE = 0o700
+PRIVATE_FILE_MODE = 0o600
+_DB_COMPANIONS = ("-wal", "-shm", "-journal")
+
+log = logging.getLogger(__name__)
+_told_lock = threading.Lock()
+_told: set[Path] = set()  # paths whose tightening was logged in this process: once each
 
 
 def default_root() -> Path:
@@ -78,9 +95,13 @@ class FileProfileCatalog:
         if db_path.exists():
             raise ConflictError(f"profile {name!r} already exists", holder=name)
         made_directory = not directory.exists()
-        directory.mkdir(parents=True, exist_ok=True)
+        try:
+            self._make_private_dirs(directory)
+        except OSError as exc:
+            raise describe_database_error(directory, exc) from exc
+        self._tighten(name)
         # The lock keeps a concurrent create or open of the same name out while the schema is built.
-        lock = ProfileLock.acquire(directory / LOCK_FILE, name)
+        lock = self._lock(directory, name)
         try:
             if db_path.exists():
                 raise ConflictError(f"profile {name!r} already exists", holder=name)
@@ -98,6 +119,53 @@ class FileProfileCatalog:
                 shutil.rmtree(directory, ignore_errors=True)
         return Profile(name, str(directory), created_at)
 
+    def _make_private_dirs(self, directory: Path) -> None:
+        """The root, ``profiles/`` and ``directory``, each made owner-only if new (the root's parents keep
+        the system's defaults: they are the user's, not ours)."""
+        self._root.parent.mkdir(parents=True, exist_ok=True)
+        for path in (self._root, self.profiles_dir, directory):
+            path.mkdir(mode=PRIVATE_DIR_MODE, exist_ok=True)
+
+    def _tighten(self, name: str) -> None:
+        """Make the profile's directories and database files owner-only where they are not (profiles made by
+        an older release); each path is logged once per process. Never fails an open: a file someone else owns
+        or a read-only directory keeps its mode."""
+        if os.name != "posix":
+            return
+        directory = self.profile_dir(name)
+        db_path = directory / DB_FILE
+        targets = [(p, PRIVATE_DIR_MODE) for p in (self._root, self.profiles_dir, directory)]
+        files = [db_path, *(db_path.with_name(DB_FILE + suffix) for suffix in _DB_COMPANIONS), directory / LOCK_FILE]
+        targets += [(p, PRIVATE_FILE_MODE) for p in files]
+        changed: builtins.list[Path] = []
+        for path, mode in targets:
+            try:
+                st = path.lstat()
+                if stat.S_ISLNK(st.st_mode) or not stat.S_IMODE(st.st_mode) & 0o077 or st.st_uid != os.getuid():
+                    continue
+                os.chmod(path, stat.S_IMODE(st.st_mode) & mode)
+            except OSError:
+                continue
+            changed.append(path)
+        with _told_lock:
+            untold = [p for p in changed if p not in _told]
+            _told.update(untold)
+        if untold:
+            log.warning(
+                "profile %r: made %s readable by its owner only (other users could read them)",
+                name,
+                ", ".join(map(str, untold)),
+            )
+
+    @staticmethod
+    def _lock(directory: Path, name: str) -> ProfileLock:
+        try:
+            return ProfileLock.acquire(directory / LOCK_FILE, name)
+        except GroundstationError:
+            raise
+        except OSError as exc:
+            raise describe_database_error(directory / DB_FILE, exc) from exc
+
     @staticmethod
     def _build(db_path: Path, created_at: datetime) -> None:
         engine = open_database(db_path, read_only=False, create=True)
@@ -113,7 +181,7 @@ class FileProfileCatalog:
             raise NotFoundError(f"profile {name!r} does not exist")
         # Holding the lock while deleting stops a runtime from opening the profile halfway through; the lock
         # file goes last because Windows cannot delete a file that is open.
-        lock = ProfileLock.acquire(directory / LOCK_FILE, name)
+        lock = self._lock(directory, name)
         try:
             for entry in directory.iterdir():
                 if entry.name == LOCK_FILE:
@@ -131,8 +199,9 @@ class FileProfileCatalog:
         db_path = directory / DB_FILE
         if not db_path.is_file():
             raise NotFoundError(f"profile {name!r} does not exist")
+        self._tighten(name)
         # Readers take no lock: WAL lets them read beside the runtime, and they cannot write.
-        lock = None if read_only else ProfileLock.acquire(directory / LOCK_FILE, name)
+        lock = None if read_only else self._lock(directory, name)
         try:
             engine = open_database(db_path, read_only=read_only)
         except BaseException:
@@ -142,6 +211,11 @@ class FileProfileCatalog:
         try:
             with Session(engine) as db:
                 created_at = _created_at_from(db)
+        except Exception as exc:
+            engine.dispose()
+            if lock is not None:
+                lock.release()
+            raise describe_database_error(db_path, exc) from exc
         except BaseException:
             engine.dispose()
             if lock is not None:
@@ -158,7 +232,14 @@ class FileProfileCatalog:
         reader = self.open(name, read_only=True)  # checks header, schema and existence, writes nothing
         profile = reader.profile
         reader.close_sync()
-        engine = create_profile_engine(self.profile_dir(name) / DB_FILE, read_only=False)
+        db_path = self.profile_dir(name) / DB_FILE
+        engine = create_profile_engine(db_path, read_only=False)
+        try:
+            with engine.connect():
+                pass  # a read-only file or directory says so now, in words, not at the first write
+        except Exception as exc:
+            engine.dispose()
+            raise describe_database_error(db_path, exc) from exc
         return SqliteProfileStore(profile, engine, read_only=False, lock=None)
 
     @staticmethod

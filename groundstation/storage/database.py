@@ -9,6 +9,8 @@ not even the journal mode changes on a refused file.
 
 from __future__ import annotations
 
+import errno
+import logging
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -19,9 +21,12 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util.exc import CommandError
 from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import ConnectionPoolEntry, NullPool, QueuePool
 
-from groundstation.domain.errors import InvalidError, NotFoundError
+from groundstation.domain.errors import GroundstationError, InvalidError, NotFoundError, UnavailableError
+
+log = logging.getLogger(__name__)
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -51,50 +56,126 @@ def _known_revision(revision: str) -> bool:
         return False
 
 
+# SQLite's primary result codes (the low byte of an extended code) that describe_database_error sorts.
+_SQLITE_PERM, _SQLITE_BUSY, _SQLITE_LOCKED, _SQLITE_READONLY = 3, 5, 6, 8
+_SQLITE_IOERR, _SQLITE_CORRUPT, _SQLITE_FULL, _SQLITE_CANTOPEN = 10, 11, 13, 14
+_SQLITE_AUTH, _SQLITE_NOTADB = 23, 26
+_PERMISSION_CODES = frozenset({_SQLITE_PERM, _SQLITE_READONLY, _SQLITE_CANTOPEN, _SQLITE_AUTH})
+_PERMISSION_ERRNOS = frozenset({errno.EACCES, errno.EPERM, errno.EROFS})
+
+
+def damaged_message(path: Path) -> str:
+    return (
+        f"cannot open {path}: the file is damaged (truncated or not a SQLite database); it was left as it "
+        "is and a copy of it is safe to keep; restore the profile from a backup"
+    )
+
+
+def permission_message(path: Path) -> str:
+    return f"cannot open {path}: permission denied (the file or its directory is read-only)"
+
+
+def describe_database_error(path: Path, exc: BaseException) -> GroundstationError:
+    """One sentence a person can act on for a failure to open or read the profile database at ``path``,
+    from a sqlite3 error (bare or wrapped by SQLAlchemy) or an OSError; never SQLAlchemy's own text.
+    A domain error passes through unchanged."""
+    if isinstance(exc, GroundstationError):
+        return exc
+    cause: BaseException = exc.orig if isinstance(exc, DBAPIError) and exc.orig is not None else exc
+    if isinstance(cause, OSError):
+        if cause.errno in _PERMISSION_ERRNOS:
+            return UnavailableError(permission_message(path))
+        if cause.errno == errno.ENOSPC:
+            return UnavailableError(f"cannot write {path}: the disk is full")
+        return UnavailableError(f"cannot open {path}: {cause.strerror or cause}")
+    if isinstance(cause, sqlite3.Error):
+        code = (getattr(cause, "sqlite_errorcode", None) or 0) & 0xFF
+        reason = str(cause.args[0]) if cause.args else type(cause).__name__
+        if code in (_SQLITE_CORRUPT, _SQLITE_NOTADB):
+            return InvalidError(damaged_message(path))
+        if code in _PERMISSION_CODES:
+            return UnavailableError(permission_message(path))
+        if code in (_SQLITE_BUSY, _SQLITE_LOCKED):
+            return UnavailableError(
+                f"cannot open {path}: another process kept the database locked for more than "
+                f"{BUSY_TIMEOUT_MS / 1000:g} s; try again"
+            )
+        if code == _SQLITE_FULL:
+            return UnavailableError(f"cannot write {path}: the disk is full")
+        if code == _SQLITE_IOERR:
+            return UnavailableError(f"cannot read {path}: the disk reported an I/O error ({reason})")
+        return UnavailableError(f"cannot open {path}: {reason}")
+    return UnavailableError(f"cannot open {path}: {type(cause).__name__}: {cause}")
+
+
 def check_sqlite_header(path: Path) -> None:
     """Refuse a file that is not a SQLite database. An empty file is what SQLite itself makes of a new
     database before the first write, so it passes (a crash at that moment must not brick a profile)."""
-    with path.open("rb") as f:
-        header = f.read(len(SQLITE_HEADER))
+    try:
+        with path.open("rb") as f:
+            header = f.read(len(SQLITE_HEADER))
+    except OSError as exc:
+        raise describe_database_error(path, exc) from exc
+    if header and header != SQLITE_HEADER and SQLITE_HEADER.startswith(header):
+        raise InvalidError(damaged_message(path))  # cut off inside the header: truncated
     if header and header != SQLITE_HEADER:
         raise InvalidError(f"{path} is not a SQLite database; refusing to open it (the file was not changed)")
 
 
-def _connect(path: Path, *, read_only: bool) -> sqlite3.Connection:
+def _connect(path: Path, *, read_only: bool, immutable: bool = False) -> sqlite3.Connection:
     # A URI with mode=ro never creates the file and makes SQLite itself refuse writes; mode=rw also never
-    # creates it, so a profile whose database vanished fails instead of coming back empty.
-    uri = f"{path.resolve().as_uri()}?mode={'ro' if read_only else 'rw'}"
+    # creates it, so a profile whose database vanished fails instead of coming back empty. immutable=1
+    # (readers only) opens a file SQLite could not otherwise read: in WAL mode even a reader needs to create
+    # the -shm file, which a read-only directory refuses.
+    mode = "ro&immutable=1" if immutable else ("ro" if read_only else "rw")
+    uri = f"{path.resolve().as_uri()}?mode={mode}"
     # The pool may close a connection from another thread than the store's worker (engine disposal).
     return sqlite3.connect(uri, uri=True, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000)
 
 
-def _raw_engine(path: Path, *, read_only: bool, pooled: bool = True) -> Engine:
+def _raw_engine(path: Path, *, read_only: bool, pooled: bool = True, immutable: bool = False) -> Engine:
     # The pool class is explicit: a bare "sqlite://" URL would otherwise get the in-memory database's
     # one-connection-per-thread pool.
     return create_engine(
         "sqlite+pysqlite://",
-        creator=lambda: _connect(path, read_only=read_only),
+        creator=lambda: _connect(path, read_only=read_only, immutable=immutable),
         poolclass=QueuePool if pooled else NullPool,
     )
 
 
-def stored_revision(path: Path) -> tuple[str | None, bool]:
+def stored_revision(path: Path, *, immutable: bool = False) -> tuple[str | None, bool]:
     """The file's Alembic revision and whether it holds any table, read without changing the file."""
-    engine = _raw_engine(path, read_only=True, pooled=False)
+    engine = _raw_engine(path, read_only=True, pooled=False, immutable=immutable)
     try:
         with engine.connect() as conn:
             revision = MigrationContext.configure(conn).get_current_revision()
             has_tables = bool(inspect(conn).get_table_names())
     except Exception as exc:
-        raise InvalidError(f"{path} cannot be read as a SQLite database: {exc}") from exc
+        raise describe_database_error(path, exc) from exc
     finally:
         engine.dispose()
     return revision, has_tables
 
 
-def check_revision(path: Path, *, read_only: bool) -> None:
+def _needs_immutable(path: Path) -> bool:
+    """Whether a reader must open ``path`` immutable: SQLite cannot open it read-only the ordinary way
+    (its directory or -shm file is read-only) although the file itself can be read."""
+    try:
+        stored_revision(path)
+    except UnavailableError:
+        try:
+            stored_revision(path, immutable=True)
+        except GroundstationError:
+            return False
+        return True
+    except GroundstationError:
+        return False
+    return False
+
+
+def check_revision(path: Path, *, read_only: bool, immutable: bool = False) -> None:
     """Refuse a schema this release cannot work with; say what to do about it."""
-    revision, has_tables = stored_revision(path)
+    revision, has_tables = stored_revision(path, immutable=immutable)
     if revision is None:
         if has_tables:
             raise InvalidError(f"{path} is a SQLite database but not a groundstation profile (no schema revision)")
@@ -136,9 +217,9 @@ def _configure_connection(read_only: bool) -> Any:
     return on_connect
 
 
-def create_profile_engine(path: Path, *, read_only: bool) -> Engine:
+def create_profile_engine(path: Path, *, read_only: bool, immutable: bool = False) -> Engine:
     """An engine whose every connection carries the profile's PRAGMAs; checks nothing, see open_database."""
-    engine = _raw_engine(path, read_only=read_only)
+    engine = _raw_engine(path, read_only=read_only, immutable=immutable)
     event.listen(engine, "connect", _configure_connection(read_only))
 
     # Writers take SQLite's write lock when the transaction starts, not at its first write: with a second
@@ -162,20 +243,44 @@ def upgrade(engine: Engine) -> None:
 
 
 def open_database(path: Path, *, read_only: bool, create: bool = False) -> Engine:
-    """Check, connect and (for writers) migrate ``path``. ``create`` allows making a new file."""
+    """Check, connect and (for writers) migrate ``path``. ``create`` allows making a new file.
+
+    A reader of a profile whose directory is read-only (a mounted backup, a locked-down copy) opens the file
+    immutable: no runtime can be writing there, since a runtime needs to write its lock file beside it."""
+    immutable = False
     if path.exists():
         check_sqlite_header(path)
-        check_revision(path, read_only=read_only)
+        immutable = read_only and _needs_immutable(path)
+        if immutable:
+            wal = path.with_name(path.name + "-wal")
+            # Worth a line only when it hides something: the last run's changes not yet merged into the file.
+            level = logging.WARNING if _size(wal) else logging.DEBUG
+            log.log(level, "%s is in a read-only directory: reading the file as it is (without its -wal file)", path)
+        check_revision(path, read_only=read_only, immutable=immutable)
     elif read_only or not create:
         raise NotFoundError(f"no profile database at {path}")
     else:
-        # mode=rw never creates a file, so make an empty one: SQLite treats it as a new database.
-        path.touch(exist_ok=False)
-    engine = create_profile_engine(path, read_only=read_only)
+        # mode=rw never creates a file, so make an empty one: SQLite treats it as a new database. Owner-only:
+        # it holds token hashes and telemetry (SQLite gives its -wal and -shm files the same mode).
+        try:
+            path.touch(mode=0o600, exist_ok=False)
+        except OSError as exc:
+            raise describe_database_error(path, exc) from exc
+    engine = create_profile_engine(path, read_only=read_only, immutable=immutable)
     if not read_only:
         try:
             upgrade(engine)
+        except Exception as exc:
+            engine.dispose()
+            raise describe_database_error(path, exc) from exc
         except BaseException:
             engine.dispose()
             raise
     return engine
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0

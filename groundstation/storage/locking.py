@@ -65,7 +65,7 @@ class ProfileLock:
     @classmethod
     def acquire(cls, path: Path, profile_name: str) -> ProfileLock:
         """Take the lock or raise UnavailableError naming the process that holds it."""
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)  # owner-only, like the profile's other files
         if not _try_lock(fd):
             os.close(fd)
             pid = _read_pid(path)

@@ -289,9 +289,12 @@ class SqlAuditRepository:
         target_id: str | None = None,
         limit: int | None = None,
         exclude_actions: Sequence[str] = (),
+        newest_first: bool = False,
     ) -> builtins.list[AuditEntry]:
-        """Oldest first; ``since`` inclusive, ``until`` exclusive (as for telemetry), ties broken by id."""
-        stmt = select(AuditRow).order_by(AuditRow.at, AuditRow.id)
+        """Oldest first (``newest_first``: newest first, so ``limit`` keeps the latest); ``since`` inclusive,
+        ``until`` exclusive (as for telemetry), ties broken by id."""
+        order = (AuditRow.at.desc(), AuditRow.id.desc()) if newest_first else (AuditRow.at, AuditRow.id)
+        stmt = select(AuditRow).order_by(*order)
         if exclude_actions:
             stmt = stmt.where(AuditRow.action.not_in(exclude_actions))
         if since is not None:

@@ -47,13 +47,13 @@ def transport() -> httpx.AsyncHTTPTransport:
     return httpx.AsyncHTTPTransport(socket_options=[(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)])
 
 
-async def start_api(home: Path, *, video: bool) -> Api:
+async def start_api(home: Path, *, video: bool, allow_local_files: bool = False) -> Api:
     catalog = FileProfileCatalog(home)
     for name in ("alpha", "bravo"):
         catalog.create(name)
     factory = OpenCvVideoSourceFactory(backoff_min_s=0.5, backoff_max_s=1.0) if video else None
     runtime = Runtime(catalog, video_factory=factory)
-    api = Api(runtime, ApiServer(runtime, port=0))
+    api = Api(runtime, ApiServer(runtime, port=0, allow_local_files=allow_local_files))
     for name in ("alpha", "bravo"):
         services = await runtime.open_profile(name)
         roles = list(Role) if name == "alpha" else [Role.OPERATOR]

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from groundstation.domain.errors import InvalidError
 from groundstation.domain.models import Outcome, SessionState
 from tests.api.conftest import Api
 from tests.integration.mavlink.sim_support import sim_in_loop
@@ -164,3 +165,40 @@ async def test_set_current_item_over_http(api: Api) -> None:
     assert stopped.status_code == 409 and "needs a running session" in stopped.json()["detail"]
     still = await viewer.get(f"{BASE}/{sid}/mission/progress")
     assert still.status_code == 200 and still.json()["state"] == "finished"
+
+
+async def test_unknown_parameter_names_are_a_422_at_once(api: Api) -> None:
+    port = free_udp_port()
+    operator, viewer = api.client("alpha-operator"), api.client("alpha-viewer")
+    sid = await start_copter(api, port)
+    services = api.profile("alpha")
+    loop = asyncio.get_running_loop()
+    async with sim_in_loop(port, 1):
+        await wait_until(lambda: services.sessions.live_state(sid) is SessionState.ACTIVE, within=10)
+        # No list cached yet: the PATCH downloads it first, then knows the vehicle lacks the name (ArduPilot
+        # never answers a write of an unknown name, which used to be a 504 after 4 s).
+        assert services.parameters.cached(sid) is None
+        began = loop.time()
+        unknown = await operator.patch(f"{BASE}/{sid}/parameters", json={"values": {"RTL_ALT": 2000, "NOPE_PARAM": 1}})
+        assert unknown.status_code == 422, unknown.text
+        assert unknown.json()["code"] == "invalid" and unknown.json()["field"] == "values.NOPE_PARAM"
+        assert "no parameter 'NOPE_PARAM'" in unknown.json()["detail"]
+        assert services.parameters.cached(sid) is not None
+        assert loop.time() - began < 4
+        params = (await viewer.get(f"{BASE}/{sid}/parameters")).json()["parameters"]
+        assert {p["name"]: p["value"] for p in params}["RTL_ALT"] == 1500  # nothing of the batch was written
+
+        began = loop.time()
+        miscased = await operator.patch(f"{BASE}/{sid}/parameters", json={"values": {"rtl_alt": 1}})
+        assert miscased.status_code == 422 and miscased.json()["field"] == "values.rtl_alt"
+        assert "did you mean RTL_ALT?" in miscased.json()["detail"]
+        assert loop.time() - began < 1
+        # The window's path (one write through the service) refuses the same way.
+        with pytest.raises(InvalidError, match="did you mean RTL_ALT"):
+            await services.parameters.set(sid, "Rtl_Alt", 1)
+    refusals = await services.audit.list(action="parameter.set", target_id=sid)
+    assert [(e.detail["name"], e.outcome) for e in refusals] == [
+        ("NOPE_PARAM", Outcome.FAILURE),
+        ("rtl_alt", Outcome.FAILURE),
+        ("Rtl_Alt", Outcome.FAILURE),
+    ]

@@ -79,11 +79,15 @@ def test_sigkill_while_writing_leaves_a_sound_database_and_interrupted_sessions(
     done = cli.run("serve", "--profile", "demo", "--duration", "1")
     assert done.returncode == 0, done.stderr
     assert set(_states(cli).values()) == {"interrupted"}
+    said = [line for line in done.stderr.splitlines() if "when the last runtime stopped unexpectedly" in line]
+    assert len(said) == 1, done.stderr
+    assert "3 sessions were running" in said[0] and "marked interrupted" in said[0] and "'charlie'" in said[0]
     audit = cli.json("audit", "list", "--profile", "demo")
     assert sum(1 for a in audit if a["action"] == "session.interrupt" and a["actor"] == "system") == 3
-    # And they resume.
+    # And they resume; a clean stop before leaves nothing to report.
     done = cli.run("serve", "--profile", "demo", "--demo", "--duration", "2")
     assert done.returncode == 0, done.stderr
+    assert "stopped unexpectedly" not in done.stderr
     assert set(_states(cli).values()) == {"stopped"}
 
 

@@ -60,16 +60,21 @@ def explain_failure(spec: SourceSpec, elapsed_s: float) -> SourceError:
         if found is not None:
             return found
     if spec.kind in (SourceKind.UDP, SourceKind.RTP) and timed_out:
-        what = "RTP/H.264" if spec.kind is SourceKind.RTP else "MPEG-TS"
-        return SourceError(
-            f"timed out: no {what} video arrived on UDP port {spec.port} within {timeout_s:g} s "
-            "(is the sender pointed at this machine and port?)"
-        )
+        return nothing_arrived(spec, timeout_s)
     if spec.kind is SourceKind.DEVICE:
         return SourceError(f"camera {spec.target} could not be opened (in use by another program, or no access)")
     if timed_out:
         return SourceError(f"timed out: {spec.display} delivered no video within {timeout_s:g} s")
     return SourceError(f"not a video: {spec.display} opened but OpenCV found no stream it can decode")
+
+
+def nothing_arrived(spec: SourceSpec, waited_s: float) -> SourceError:
+    """A UDP source (MPEG-TS, or RTP whose SDP opens at once) that received no video while we waited."""
+    what = "RTP/H.264" if spec.kind is SourceKind.RTP else "MPEG-TS"
+    return SourceError(
+        f"timed out: no {what} video arrived on UDP port {spec.port} within {waited_s:g} s "
+        "(is the sender pointed at this machine and port?)"
+    )
 
 
 def _check_file(path: str) -> None:

@@ -24,7 +24,7 @@ import cv2
 
 from groundstation.adapters.video.backoff import Backoff
 from groundstation.adapters.video.captures import Capture, CaptureOpenFailed, bitrate_kbps, codec_name, open_capture
-from groundstation.adapters.video.diagnosis import SourceError, explain_failure, preflight
+from groundstation.adapters.video.diagnosis import SourceError, explain_failure, nothing_arrived, preflight
 from groundstation.adapters.video.downscale import downscale
 from groundstation.adapters.video.qos import QosMeter
 from groundstation.adapters.video.source_spec import SourceKind, SourceSpec
@@ -37,6 +37,9 @@ from groundstation.domain.video import StreamStatus, VideoFrame
 log = logging.getLogger(__name__)
 
 _KEEP: Any = object()
+# A consumer that called ``latest`` within this long is reading the stream: a frame replaced before it took
+# it counts as dropped. Frames nobody is reading (``serve``, a hidden tile) are not losses.
+READER_GONE_S = 1.0
 
 
 class _End(Enum):
@@ -45,6 +48,7 @@ class _End(Enum):
     EOF = auto()
     REOPEN = auto()
     UNDECODABLE = auto()
+    SILENT = auto()  # a UDP source whose first read timed out: nothing arrived
 
 
 class OpenCvVideoWorker:
@@ -77,6 +81,8 @@ class OpenCvVideoWorker:
         self._meter = QosMeter()
         self._frame: VideoFrame | None = None
         self._fetched = True
+        self._last_read_mono: float | None = None
+        self._attempt_mono = 0.0  # when the current open attempt began (how long a silent source was heard)
         self._seq = 0
         self._last_frame_mono: float | None = None
         self._output_size: tuple[int, int] | None = None
@@ -105,6 +111,7 @@ class OpenCvVideoWorker:
 
     def latest(self, after_seq: int = -1) -> VideoFrame | None:
         with self._lock:
+            self._last_read_mono = time.monotonic()
             frame = self._frame
             if frame is None or frame.seq <= after_seq:
                 return None
@@ -184,6 +191,13 @@ class OpenCvVideoWorker:
                 return
             if end is _End.REOPEN:
                 continue
+            if end is _End.SILENT:
+                waited_s = round(time.monotonic() - self._attempt_mono, 1)
+                silent = nothing_arrived(self._spec, waited_s).message
+                self._set_state(StreamState.RECONNECTING if was_live else StreamState.ERROR, silent)
+                if not self._wait_backoff():
+                    return
+                continue
             if end is _End.UNDECODABLE:
                 message = f"not a video: {self._spec.display} opened but no frame could be decoded"
                 if not self._spec.is_live:
@@ -198,7 +212,7 @@ class OpenCvVideoWorker:
 
     def _open(self) -> Capture:
         preflight(self._spec)
-        started = time.monotonic()
+        started = self._attempt_mono = time.monotonic()
         try:
             capture = open_capture(self._spec, self._stop)
         except CaptureOpenFailed:
@@ -217,13 +231,18 @@ class OpenCvVideoWorker:
         paced = self._spec.kind is SourceKind.FILE or self._spec.target.split("?", 1)[0].endswith(".m3u8")
         first = True
         origin: tuple[float, float] | None = None  # (monotonic, pts) that file pacing counts from
+        udp = self._spec.kind in (SourceKind.UDP, SourceKind.RTP)
         while True:
+            started = time.monotonic()
             ok, image = capture.read()
             if self._stop.is_set():
                 return _End.STOPPED
             if not ok or image is None:
                 if first:
-                    return _End.UNDECODABLE
+                    # RTP opens from its SDP before any packet: a first read that waited out the read timeout
+                    # heard nothing, which is not the same as receiving something undecodable.
+                    waited_ms = (time.monotonic() - started) * 1000
+                    return _End.SILENT if udp and waited_ms >= self._spec.read_timeout_ms * 0.9 else _End.UNDECODABLE
                 if self._spec.kind is SourceKind.FILE:
                     if not self._spec.loop:
                         return _End.EOF
@@ -275,7 +294,8 @@ class OpenCvVideoWorker:
             frame = dataclasses.replace(frame, image=resized, width=size[0], height=size[1])
         resumed = False
         with self._lock:
-            if self._frame is not None and not self._fetched:
+            reading = self._last_read_mono is not None and now - self._last_read_mono <= READER_GONE_S
+            if self._frame is not None and not self._fetched and reading:
                 self._meter.frames_dropped += 1
             self._frame = frame
             self._fetched = False

@@ -35,12 +35,31 @@ async def list_events(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
 ) -> ApiJSONResponse:
     """Events after ``cursor``, oldest first. Poll with the returned ``next_cursor`` to get only new ones
-    (it stays the same when nothing happened); without a cursor the log is read from its start."""
+    (it stays the same when nothing happened); without a cursor the log is read from its start.
+
+    A cursor this log never gave (beyond its newest event: another server's, or a profile made anew) is a
+    422 telling the client to start again without a cursor. A cursor older than retention kept answers from
+    the oldest event kept, with ``pruned`` true: events between the cursor and the first item were deleted
+    by retention and are lost to this client."""
+    audit = caller.profile.audit
     after = _cursor(cursor)
-    events = await caller.profile.audit.list_events(after_seq=after, limit=limit)
+    events = await audit.list_events(after_seq=after, limit=limit)
+    if after and not events and not await audit.list_events(after_seq=after - 1, limit=1):
+        # Nothing at the cursor itself nor after it: the log never reached this cursor (or retention
+        # removed every event from it onwards; starting again loses nothing then either).
+        raise InvalidError(
+            f"cursor {after} is beyond the newest event of this log; start again without a cursor",
+            field="cursor",
+        )
+    first = events[0].seq if events else None
+    pruned = after is not None and first is not None and first > after + 1
     last = events[-1].seq if events else after
     return ApiJSONResponse(
-        {"items": [views.event_view(e) for e in events], "next_cursor": str(last if last is not None else 0)}
+        {
+            "items": [views.event_view(e) for e in events],
+            "next_cursor": str(last if last is not None else 0),
+            "pruned": pruned,
+        }
     )
 
 

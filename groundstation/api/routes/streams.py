@@ -4,6 +4,7 @@ linked session's latest telemetry, and ``snapshot.jpg`` of its newest decoded fr
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import tempfile
 from pathlib import Path
 from typing import Annotated, Any
@@ -13,30 +14,47 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from groundstation.api import views
 from groundstation.api.auth import Caller, operator, viewer
 from groundstation.api.context import ApiProfile, ApiRuntime
-from groundstation.api.params import DEFAULT_LIMIT, MAX_LIMIT
+from groundstation.api.local_files import check_stream_url
+from groundstation.api.params import DEFAULT_LIMIT, MAX_LIMIT, id_cursor
 from groundstation.api.responses import ApiJSONResponse, errors
+from groundstation.api.routing import JsonRoute
 from groundstation.api.schemas import CreateStreamIn, Stream, StreamPage, UpdateStreamIn
 from groundstation.domain.errors import ConflictError
 from groundstation.domain.models import VideoStream
 from groundstation.domain.ports import SnapshotWriter
 from groundstation.domain.video import VideoFrame
 
-router = APIRouter(prefix="/api/integration/video-streams", tags=["video streams"])
+router = APIRouter(prefix="/api/integration/video-streams", tags=["video streams"], route_class=JsonRoute)
 
 Viewer = Annotated[Caller, Depends(viewer)]
 Operator = Annotated[Caller, Depends(operator)]
 
 
 def _view(profile: ApiProfile, stream: VideoStream) -> dict[str, Any]:
-    live = profile.video.status(stream.id) if profile.video is not None else None
+    """A disabled stream is shown as stored (``disabled``, no rates) even while its worker winds down: the
+    answer to a PATCH that disables it says what the change did, not what the worker did a moment before."""
+    live = profile.video.status(stream.id) if profile.video is not None and stream.enabled else None
+    if not stream.enabled:
+        qos = dataclasses.replace(
+            stream.qos,
+            source_fps=None,
+            decoded_fps=None,
+            frame_age_p50_ms=None,
+            frame_age_p95_ms=None,
+            bitrate_kbps=None,
+            next_attempt_at=None,
+        )
+        stream = dataclasses.replace(stream, qos=qos)
     telemetry = profile.hub.latest(stream.linked_session_id) if stream.linked_session_id else None
     return views.stream_view(stream, live, telemetry)
 
 
 @router.post("", status_code=201, response_model=Stream, responses=errors(401, 403, 409, 413, 422))
-async def create_stream(body: CreateStreamIn, caller: Operator) -> ApiJSONResponse:
+async def create_stream(body: CreateStreamIn, caller: Operator, request: Request) -> ApiJSONResponse:
     """A name taken is a 409 naming the stream that has it; a linked session of another profile is a 422
-    (``linked_session_id``) exactly as an unknown one."""
+    (``linked_session_id``) exactly as an unknown one. ``file://`` and ``device://`` URLs are a 422 unless
+    the server was started with ``--api-allow-local-files``."""
+    check_stream_url(body.url, allowed=request.app.state.allow_local_files)
     stream = await caller.profile.streams.create(
         body.name, body.url, linked_session_id=body.linked_session_id, enabled=body.enabled, actor=caller.actor
     )
@@ -49,7 +67,7 @@ async def list_streams(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
     cursor: Annotated[str | None, Query(max_length=200, description="`next_cursor` of the previous page")] = None,
 ) -> ApiJSONResponse:
-    found = await caller.profile.streams.list(limit=limit + 1, after_id=cursor)
+    found = await caller.profile.streams.list(limit=limit + 1, after_id=id_cursor(cursor, "vid"))
     page = found[:limit]
     next_cursor = page[-1].id if len(found) > limit else None
     return ApiJSONResponse({"items": [_view(caller.profile, s) for s in page], "next_cursor": next_cursor})
@@ -61,8 +79,10 @@ async def get_stream(stream_id: str, caller: Viewer) -> ApiJSONResponse:
 
 
 @router.patch("/{stream_id}", response_model=Stream, responses=errors(401, 403, 404, 409, 413, 422))
-async def update_stream(stream_id: str, body: UpdateStreamIn, caller: Operator) -> ApiJSONResponse:
-    """Only the fields present change; ``"linked_session_id": null`` unlinks the stream."""
+async def update_stream(stream_id: str, body: UpdateStreamIn, caller: Operator, request: Request) -> ApiJSONResponse:
+    """Only the fields present change; ``"linked_session_id": null`` unlinks the stream. The answer is the
+    stream after the change (``"enabled": false`` answers ``disabled``)."""
+    check_stream_url(body.url, allowed=request.app.state.allow_local_files)
     given = {name: getattr(body, name) for name in body.model_fields_set}
     stream = await caller.profile.streams.update(stream_id, actor=caller.actor, **given)
     return ApiJSONResponse(_view(caller.profile, stream))

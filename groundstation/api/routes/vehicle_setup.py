@@ -11,16 +11,17 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictBool
 
 from groundstation.api.auth import Caller, operator, viewer
 from groundstation.api.responses import ApiJSONResponse, errors
+from groundstation.api.routing import JsonRoute
 from groundstation.domain.errors import InvalidError
 from groundstation.domain.missions import Mission, MissionItem, MissionType
 from groundstation.domain.parameters import MAX_NAME_LENGTH, Parameter
 from groundstation.services.vehicle_setup import TransferProgress
 
-router = APIRouter(prefix="/api/integration/device-sessions", tags=["vehicle setup"])
+router = APIRouter(prefix="/api/integration/device-sessions", tags=["vehicle setup"], route_class=JsonRoute)
 
 Viewer = Annotated[Caller, Depends(viewer)]
 Operator = Annotated[Caller, Depends(operator)]
@@ -62,8 +63,8 @@ class MissionItemIO(BaseModel):
     seq: int = Field(ge=0, le=65535)
     command: int = Field(ge=0, le=65535, description="MAV_CMD number (16 waypoint, 22 takeoff, 20 RTL...)")
     frame: int = Field(default=3, ge=0, le=255, description="MAV_FRAME number (3: relative altitude)")
-    current: bool = False
-    autocontinue: bool = True
+    current: StrictBool = False
+    autocontinue: StrictBool = True
     param1: float = 0.0
     param2: float = 0.0
     param3: float = 0.0
@@ -187,7 +188,9 @@ async def get_parameters_progress(session_id: str, caller: Viewer) -> ApiJSONRes
 )
 async def patch_parameters(session_id: str, body: ParametersPatch, caller: Operator) -> ApiJSONResponse:
     """Write parameters in the order given; each is audited, and the first the vehicle does not confirm
-    ends the request with its error (the ones before it stay written)."""
+    ends the request with its error (the ones before it stay written). Names are checked first against the
+    vehicle's full list (downloaded first when none is cached): a name it lacks is a 422 naming
+    ``values.<name>`` (with "did you mean" for another case), and nothing is written."""
     for name in body.values:
         if not name or len(name) > MAX_NAME_LENGTH or not name.isascii():
             raise InvalidError(f"{name!r} is not a parameter name", field=f"values.{name}")
@@ -228,7 +231,14 @@ async def put_mission(session_id: str, body: MissionIn, caller: Operator) -> Api
     if (body.items is None) == (body.file is None):
         raise InvalidError("give either items or file", field="items")
     if body.file is not None:
-        mission = caller.profile.missions.import_text(body.file)
+        try:
+            mission = caller.profile.missions.import_text(body.file)
+        except InvalidError as exc:
+            # The parser names a place in the file ("line 1", "mission.items[3]"): the field is ``file``,
+            # and the place goes into the detail.
+            where = exc.field
+            message = exc.message if not where or exc.message.startswith(where) else f"{where}: {exc.message}"
+            raise InvalidError(f"file: {message}", field="file") from None
     else:
         assert body.items is not None
         if [i.seq for i in body.items] != list(range(len(body.items))):
