@@ -4,6 +4,8 @@ A 4 Hz timer reads what the bridge already holds (the newest sample per session,
 decode workers' statuses (a lock and an attribute read each), so the rules run at a fixed small cost
 whatever the telemetry rate, and a condition that lasts (GPS lost for N s) is seen without an event.
 ``changed`` fires only when the book changed; ``raised`` once per new alarm (the sound, the event log).
+Command refusals come from the stored outcome of every command (the bridge's ``command_outcome``, from the
+``command.sent`` event), so a command refused over the HTTP API raises the same one alarm as a button.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from datetime import UTC, datetime
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication
 
-from groundstation.domain.commands import CommandResult
+from groundstation.domain.commands import CommandOutcome, CommandResult
 from groundstation.services.alarms import Alarm, AlarmBook, AlarmThresholds
 from groundstation.ui.bridge import FleetBridge
 
@@ -35,6 +37,7 @@ class AlarmMonitor(QObject):
         self._timer = QTimer(self)
         self._timer.setInterval(round(1000 / EVALUATE_HZ))
         self._timer.timeout.connect(self.evaluate)
+        bridge.command_outcome.connect(self._command_outcome)
 
     def start(self) -> None:
         self._timer.start()
@@ -71,6 +74,13 @@ class AlarmMonitor(QObject):
         name = session.name if session is not None else session_id
         self.book.command_result(session_id, name, command, result.outcome, result.message, datetime.now(UTC))
         self._publish()
+
+    def _command_outcome(self, session_id: str, command: str, outcome: str, message: str) -> None:
+        try:
+            result = CommandResult(CommandOutcome(outcome), message)
+        except ValueError:
+            return  # an outcome this build does not know: nothing to judge
+        self.command_result(session_id, command, result)
 
     def acknowledge_newest(self) -> Alarm | None:
         alarm = self.book.acknowledge_newest()

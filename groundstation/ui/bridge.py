@@ -7,7 +7,9 @@ widgets at most once per tick (15 Hz by default) that something changed:
 - a ``QTimer`` reads ``hub.latest(session_id)`` for each known session (a dict read) and emits
   ``telemetry_changed`` when any sample is new;
 - one asyncio task iterates a bus subscription (session and stream events) and refreshes the record the event
-  names with a service read; the change is flagged and emitted on the next tick as ``fleet_changed``.
+  names with a service read; the change is flagged and emitted on the next tick as ``fleet_changed``;
+- a command's stored outcome (``command.sent``, whoever sent it: this window, the HTTP API, a script) is
+  passed on at once as ``command_outcome``, so the alarms follow every command, not only the window's.
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ class FleetBridge(QObject):
 
     fleet_changed = Signal()
     telemetry_changed = Signal()
+    command_outcome = Signal(str, str, str, str)  # session id, command, CommandOutcome value, message
 
     def __init__(self, services: ProfileServicesView, *, rate_hz: float = DISPLAY_RATE_HZ) -> None:
         super().__init__()
@@ -66,7 +69,7 @@ class FleetBridge(QObject):
 
     async def start(self) -> None:
         """Subscribe first, then read the lists, so no change between the two is missed."""
-        self._subscription = self.services.bus.subscribe(_SESSION_EVENTS | _STREAM_EVENTS)
+        self._subscription = self.services.bus.subscribe(_SESSION_EVENTS | _STREAM_EVENTS | {EventKind.COMMAND_SENT})
         self.sessions = {s.id: s for s in await self.services.sessions.list()}
         self.streams = {s.id: s for s in await self.services.streams.list()}
         self._events_task = asyncio.ensure_future(self._follow_events())
@@ -126,6 +129,12 @@ class FleetBridge(QObject):
     async def _apply(self, event: IntegrationEvent) -> None:
         subject = event.subject_id
         if subject is None:
+            return
+        if event.kind is EventKind.COMMAND_SENT:
+            data = event.data
+            self.command_outcome.emit(
+                subject, str(data.get("command", "")), str(data.get("outcome", "")), str(data.get("message", ""))
+            )
             return
         if event.kind is EventKind.SESSION_DELETED:
             self.sessions.pop(subject, None)

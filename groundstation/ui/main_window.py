@@ -41,10 +41,10 @@ from groundstation.ui.menus import WindowMenus
 from groundstation.ui.panels.alarms import AlarmBanner, AlarmPanel
 from groundstation.ui.panels.event_log import EventLog
 from groundstation.ui.panels.plots import TelemetryHistory
-from groundstation.ui.panels.session_model import Column
 from groundstation.ui.panels.session_panel import SessionPanel
 from groundstation.ui.panels.stream_list import StreamList
 from groundstation.ui.panels.vehicle_dock import VehicleDock
+from groundstation.ui.plain_text import make_plain
 from groundstation.ui.services import ApiControl, ProfileHost, ProfileServicesView, SerialPortLister, VideoProbe
 from groundstation.ui.tasks import TaskRunner, describe_error
 from groundstation.ui.theme import Theme, apply_theme, theme_named
@@ -54,6 +54,7 @@ from groundstation.ui.watchdog import StallWatchdog
 from groundstation.ui.window_dialogs import WindowDialogs, tile_cache_dir
 
 ERROR_SHOWN_MS = 15_000
+STALL_SHOWN_MS = 100  # the status bar names the loop's worst stall only past this (below it nobody noticed)
 
 
 class MainWindow(QMainWindow):
@@ -138,7 +139,7 @@ class MainWindow(QMainWindow):
 
         self.session_panel.selection_changed.connect(self.select_session)
         self.map.session_clicked.connect(self.select_session)
-        self.vehicle.commands.result_received.connect(self.monitor.command_result)
+        # Command alarms come from the stored outcome (the bridge's ``command_outcome``), whoever sent it.
         self.monitor.raised.connect(self.event_log.add_alarm)
         self.grid.record_requested.connect(self.toggle_recording)
         self.grid.snapshot_requested.connect(self.take_snapshot)
@@ -147,9 +148,11 @@ class MainWindow(QMainWindow):
         self.profile_label.setAccessibleName("Current profile")
         self.loop_label = QLabel("", self)
         self.loop_label.setAccessibleName("Event loop responsiveness")
+        self.loop_label.hide()
         self.api_label = QLabel("", self)
         self.api_label.setAccessibleName("HTTP API address")
         self.api_label.hide()
+        make_plain(self.profile_label, self.loop_label, self.api_label)
         self.statusBar().addPermanentWidget(self.api_label)
         self.statusBar().addPermanentWidget(self.loop_label)
         self.statusBar().addPermanentWidget(self.profile_label)
@@ -232,12 +235,26 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(message, ERROR_SHOWN_MS)
 
     def _each_second(self) -> None:
-        if self.watchdog is not None:
-            self.loop_label.setText(f"loop max stall {self.watchdog.max_stall_ms:.0f} ms")
+        self._show_stall()
         recordings = self.services.recordings
         for tile in self.grid.visible_tiles():
             recording = recordings is not None and tile.stream is not None and recordings.active(tile.stream.id)
             tile.set_recording(bool(recording))
+
+    def _show_stall(self) -> None:
+        """The loop's worst stall, only once one was long enough to notice (the window froze for it), in the
+        warning colour; the tooltip says what the figure means."""
+        stall = self.watchdog.max_stall_ms if self.watchdog is not None else 0.0
+        noticed = stall > STALL_SHOWN_MS
+        self.loop_label.setVisible(noticed)
+        if noticed:
+            self.loop_label.setText(f"stalled {stall:.0f} ms")
+            self.loop_label.setStyleSheet(f"color: {self.theme.warn};")
+            self.loop_label.setToolTip(
+                f"The window stopped responding for up to {stall:.0f} ms since it opened (a 10 ms timer fired "
+                "that late). Shown once a stall passed "
+                f"{STALL_SHOWN_MS} ms; a busy machine or a slow disk is the usual cause."
+            )
 
     # ------------------------------------------------------------------------------------------ settings
     def apply_settings(self, values: dict[str, Any]) -> None:
@@ -307,10 +324,7 @@ class MainWindow(QMainWindow):
         self.vehicle.set_theme(theme)
         self.stream_list.theme = theme
         self.stream_list.reload()
-        delegate = self.session_panel.table.itemDelegateForColumn(Column.STATE)
-        if hasattr(delegate, "theme"):
-            delegate.theme = theme
-        self.session_panel.table.viewport().update()
+        self.session_panel.set_theme(theme)
 
     # ------------------------------------------------------------------------------------------ lifecycle
     async def start(self) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from PySide6.QtCore import QEvent
 from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import QApplication
 
@@ -43,6 +44,13 @@ class Theme:
     idle: str = "#8a93a0"
     busy: str = "#4aa3ff"
     base_point_size: int = 10
+    # Disabled controls must look disabled: their text clearly fainter than enabled text (sunlight's
+    # near-black "muted" text made a disabled button look live), on a flatter button face.
+    disabled_text: str = "#6b7480"
+    disabled_button: str = ""  # "" keeps the button colour
+    # The frame of an unchecked check box or radio button, drawn by Fusion a shade darker than the
+    # window colour: on a dark window that frame vanished, so these widgets get a colour of their own.
+    indicator_outline: str = "#8a96a4"
     session_colors: dict[SessionState, str] = field(default_factory=dict)
 
     def session_color(self, state: SessionState) -> QColor:
@@ -107,6 +115,8 @@ LIGHT = Theme(
     bad="#d42020",
     idle="#6b7480",
     busy="#1f6fd0",
+    disabled_text="#9aa1a8",
+    indicator_outline="#6b7480",
 )
 
 # For direct sunlight: pure black and white, thick saturated status colours, larger type.
@@ -130,6 +140,9 @@ SUNLIGHT = Theme(
     idle="#505050",
     busy="#0050ff",
     base_point_size=12,
+    disabled_text="#8c8c8c",
+    disabled_button="#f6f6f6",
+    indicator_outline="#000000",
 )
 
 THEMES: dict[str, Theme] = {theme.name: theme for theme in (DARK, LIGHT, SUNLIGHT)}
@@ -138,6 +151,14 @@ THEMES: dict[str, Theme] = {theme.name: theme for theme in (DARK, LIGHT, SUNLIGH
 def theme_named(name: str) -> Theme:
     """The theme called ``name``, or the dark theme for a name this build does not know."""
     return THEMES.get(name, DARK)
+
+
+def indicator_window(theme: Theme) -> QColor:
+    """The Window colour that Fusion's ``darker(140)`` turns into the theme's indicator outline."""
+    outline = QColor(theme.indicator_outline)
+    if outline.value() == 0:
+        return QColor("#000000")
+    return outline.lighter(140)
 
 
 def apply_theme(app: QApplication, theme: Theme) -> None:
@@ -160,9 +181,23 @@ def apply_theme(app: QApplication, theme: Theme) -> None:
     }
     for role, color in roles.items():
         palette.setColor(role, QColor(color))
-    palette.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.ButtonText, QColor(theme.muted_text))
-    palette.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text, QColor(theme.muted_text))
+    disabled = QColor(theme.disabled_text)
+    for role in (QPalette.ColorRole.ButtonText, QPalette.ColorRole.Text, QPalette.ColorRole.WindowText):
+        palette.setColor(QPalette.ColorGroup.Disabled, role, disabled)
+    if theme.disabled_button:
+        palette.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Button, QColor(theme.disabled_button))
     app.setPalette(palette)
+    # Fusion outlines a check box's indicator in the Window colour darkened by 140 %; these classes get a
+    # Window colour whose darker shade is ``indicator_outline``, so the box reads on the theme's window.
+    indicator = QPalette(palette)
+    indicator.setColor(QPalette.ColorRole.Window, indicator_window(theme))
+    for name in ("QCheckBox", "QRadioButton"):
+        app.setPalette(indicator, name)  # type: ignore[arg-type]  # the stub says bytes; PySide takes str
     font = QFont(app.font())
     font.setPointSize(theme.base_point_size)
     app.setFont(font)
+    # Qt tells existing widgets only once its event loop runs (``exec``); a window built before that (the
+    # start-up, tests) would keep the old type size and measure its columns with it. Tell them now.
+    for widget in app.allWidgets():
+        QApplication.sendEvent(widget, QEvent(QEvent.Type.ApplicationFontChange))
+        QApplication.sendEvent(widget, QEvent(QEvent.Type.ApplicationPaletteChange))

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLineEdit, QWidget
+from PySide6.QtWidgets import QLineEdit, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
 from groundstation.bootstrap import ProfileServices
@@ -234,12 +234,21 @@ def test_menu_follows_the_selection_and_a_fake_vehicle_says_it_has_no_parameters
     window.vehicle.parameters_button.click()
     dialog = window.dialogs.parameters[session.id]
     qtbot.waitUntil(lambda: dialog.unsupported, timeout=10_000)
-    assert dialog.status.text() == "download failed: FAKE vehicles have no parameters or mission to configure"
+    # Said plainly, not as a failure in red, and only Close is left to press.
+    assert dialog.status.text() == "FAKE vehicles have no parameters or mission to configure"
+    assert dialog.theme.bad not in dialog.status.styleSheet()
     assert not dialog.download_button.isEnabled() and not dialog.load_button.isEnabled()
+    usable = [w for w in dialog.findChildren(QWidget) if isinstance(w, QPushButton | QLineEdit) and w.isEnabled()]
+    assert usable == [dialog.close_button] and not dialog.table.isEnabled()
+    window.bridge.fleet_changed.emit()  # a later refresh of the buttons keeps it so
+    assert not dialog.compare_button.isEnabled() and not dialog.filter.isEnabled()
     window.vehicle.mission_button.click()
     mission = window.dialogs.missions[session.id]
     qtbot.waitUntil(lambda: mission.unsupported, timeout=10_000)
     assert "have no parameters or mission" in mission.status.text() and not mission.upload_button.isEnabled()
+    assert not mission.import_button.isEnabled() and mission.close_button.isEnabled()
+    mission.close_button.click()
+    assert not mission.isVisible()
 
     loop.run(services.sessions.stop(session.id))
     qtbot.waitUntil(lambda: not menus.parameters_action.isEnabled())

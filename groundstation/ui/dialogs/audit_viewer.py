@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from groundstation.domain.models import AuditEntry, Outcome
 from groundstation.services.access_log import HTTP_ACTION, WS_ACTION
+from groundstation.ui.plain_text import make_plain
 from groundstation.ui.services import ProfileServicesView
 from groundstation.ui.tasks import TaskRunner, describe_error
 from groundstation.ui.theme import Theme
@@ -94,6 +95,7 @@ class AuditViewer(QDialog):
         self.apply_button.setDefault(True)
         self.apply_button.clicked.connect(self.reload)
         self.status = QLabel("", self)
+        make_plain(self.status)
         self.status.setAccessibleName("Audit query status")
         filters = QHBoxLayout()
         for text, widget in (("Time", self.period), ("Actor", self.actor), ("Action", self.action)):

@@ -34,6 +34,7 @@ from groundstation.domain.connections import DEFAULT_BAUD, SerialPortInfo, parse
 from groundstation.domain.errors import GroundstationError
 from groundstation.domain.models import AdapterKind, DeviceSession, SessionState
 from groundstation.domain.names import validate_display_name
+from groundstation.ui.plain_text import make_plain
 from groundstation.ui.services import ProfileServicesView, SerialPortLister
 from groundstation.ui.tasks import TaskRunner, describe_error
 from groundstation.ui.theme import Theme
@@ -125,6 +126,8 @@ class NewSessionDialog(QDialog):
     def _error_label(self, accessible: str) -> QLabel:
         label = QLabel(self)
         label.setAccessibleName(accessible)
+        make_plain(label)  # the service's words name sessions as written
+        label.setWordWrap(True)  # "Port out of range 0-65535" must never be cut at the dialog's edge
         label.setStyleSheet(f"color: {self.theme.bad}; font-weight: bold;")
         label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         label.setVisible(False)
@@ -220,6 +223,20 @@ class NewSessionDialog(QDialog):
     def _show(self, label: QLabel, text: str | None) -> None:
         label.setText(text or "")
         label.setVisible(bool(text))
+        if text:
+            self._fit_height()
+
+    def _fit_height(self) -> None:
+        """Grow the dialog to the height its wrapped messages need (Qt does not grow a shown top-level
+        window for a label's height-for-width), so a long reason is never cut off at the bottom."""
+        layout = self.layout()
+        if layout is None:
+            return
+        layout.activate()
+        needed = layout.totalHeightForWidth(self.width()) if layout.hasHeightForWidth() else -1
+        needed = max(needed, layout.totalMinimumSize().height())
+        if needed > self.height():
+            self.resize(self.width(), needed)
 
     def start(self) -> None:
         if self.busy or not self.validate():

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from groundstation.domain.profiles import is_valid_profile_name
+from groundstation.ui.plain_text import make_plain, plain_label
 from groundstation.ui.services import ProfileHost
 from groundstation.ui.tasks import TaskRunner, describe_error
 
@@ -47,13 +48,14 @@ class ProfileDialog(QDialog):
         self.create_button.setAccessibleName("Create the profile and open it")
         self.create_button.clicked.connect(self.create_profile)
         self.error = QLabel("", self)
+        make_plain(self.error)
         self.error.setAccessibleName("Profile error")
         self.error.setStyleSheet("color: #e00000; font-weight: bold;")
         row = QHBoxLayout()
         row.addWidget(self.name_edit, 1)
         row.addWidget(self.create_button)
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(f"Open now: {current}", self))
+        layout.addWidget(plain_label(f"Open now: {current}", self))
         layout.addWidget(self.list, 1)
         layout.addWidget(self.open_button)
         layout.addLayout(row)

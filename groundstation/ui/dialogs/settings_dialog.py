@@ -28,10 +28,13 @@ from PySide6.QtWidgets import (
 )
 
 from groundstation.services.settings import MAX_RETENTION_DAYS, UI_THEMES, UI_UNITS, VIDEO_LAYOUTS
+from groundstation.ui.plain_text import make_plain
 from groundstation.ui.services import ProfileServicesView
 from groundstation.ui.tasks import TaskRunner, describe_error
 
 # Setting, label: the days of history a profile keeps (0: forever), shown in the "Data" section.
+LINK_TIMEOUT_MIN_S, LINK_TIMEOUT_MAX_S = 0.5, 60.0  # what the settings service accepts
+
 RETENTION = (
     ("retention.telemetry_days", "telemetry"),
     ("retention.events_days", "events"),
@@ -72,7 +75,18 @@ class SettingsDialog(QDialog):
         self.api_port.setRange(1, 65535)
         self.api_port.setAccessibleName("HTTP API port")
         self.retention: dict[str, QSpinBox] = {key: self._days(label) for key, label in RETENTION}
+        self.auto_resume_box = QCheckBox("Resume interrupted sessions on opening", self)
+        self.auto_resume_box.setAccessibleName("Resume interrupted sessions automatically")
+        self.auto_resume_box.setToolTip("Sessions a crash or kill left interrupted are resumed when the profile opens")
+        self.auto_sessions_box = QCheckBox("Start sessions for new MAVLink vehicles", self)
+        self.auto_sessions_box.setAccessibleName("Start sessions for new MAVLink vehicles")
+        self.auto_sessions_box.setToolTip("A vehicle newly heard on a shared MAVLink link gets a session of its own")
+        # The service accepts 0.5 to 60 s (``sessions.link_timeout_s``); the spin box offers that range only.
+        self.link_timeout = self._spin(LINK_TIMEOUT_MIN_S, LINK_TIMEOUT_MAX_S, " s", "Link lost after", decimals=1)
+        self.link_timeout.setSingleStep(0.5)
+        self.link_timeout.setToolTip("Seconds without data before a session is LINK LOST (from the next opening)")
         self.error = QLabel("", self)
+        make_plain(self.error)
         self.error.setAccessibleName("Settings error")
         self.error.setWordWrap(True)
         self.error.setStyleSheet("color: #e00000; font-weight: bold;")
@@ -97,6 +111,11 @@ class SettingsDialog(QDialog):
         form = QFormLayout(api)
         form.addRow("", self.api_box)
         form.addRow("Port", self.api_port)
+        sessions = QGroupBox("Sessions", self)
+        form = QFormLayout(sessions)
+        form.addRow("", self.auto_resume_box)
+        form.addRow("", self.auto_sessions_box)
+        form.addRow("Link lost after", self.link_timeout)
         data = QGroupBox("Data", self)
         form = QFormLayout(data)
         for key, label in RETENTION:
@@ -111,7 +130,7 @@ class SettingsDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         # Two columns: one would be taller than a 768-pixel field laptop's screen.
         left, right = QVBoxLayout(), QVBoxLayout()
-        for column, groups in ((left, (look, alarms, maps)), (right, (api, data))):
+        for column, groups in ((left, (look, alarms, maps)), (right, (sessions, api, data))):
             for group in groups:
                 column.addWidget(group)
             column.addStretch(1)
@@ -161,6 +180,9 @@ class SettingsDialog(QDialog):
         self.fetch_box.setChecked(bool(values["map.fetch_tiles"]))
         self.api_box.setChecked(bool(values["api.enabled"]))
         self.api_port.setValue(int(values["api.port"]))
+        self.auto_resume_box.setChecked(bool(values["sessions.auto_resume"]))
+        self.auto_sessions_box.setChecked(bool(values["mavlink.auto_sessions"]))
+        self.link_timeout.setValue(float(values["sessions.link_timeout_s"]))
         for key, spin in self.retention.items():
             spin.setValue(int(values[key]))
         self.setEnabled(True)
@@ -179,6 +201,9 @@ class SettingsDialog(QDialog):
             "map.fetch_tiles": self.fetch_box.isChecked(),
             "api.enabled": self.api_box.isChecked(),
             "api.port": self.api_port.value(),
+            "sessions.auto_resume": self.auto_resume_box.isChecked(),
+            "mavlink.auto_sessions": self.auto_sessions_box.isChecked(),
+            "sessions.link_timeout_s": self.link_timeout.value(),
             **{key: spin.value() for key, spin in self.retention.items()},
         }
 

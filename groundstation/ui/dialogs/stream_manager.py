@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from groundstation.domain.models import StreamState, VideoStream
 from groundstation.domain.video import RecordingInfo, StreamStatus
 from groundstation.ui.bridge import FleetBridge
+from groundstation.ui.plain_text import make_plain
 from groundstation.ui.services import VideoProbe
 from groundstation.ui.tasks import TaskRunner, describe_error
 from groundstation.ui.theme import Theme
@@ -98,6 +99,7 @@ class StreamManager(QDialog):
         for button in (self.new_button, self.save_button, self.delete_button, self.toggle_button, self.test_button):
             buttons.addWidget(button)
         self.status = QLabel("", self)
+        make_plain(self.status)  # stream names, URLs and decoder errors as written
         self.status.setAccessibleName("Stream manager status")
         self.status.setWordWrap(True)
         self.recordings = QListWidget(self)

@@ -18,6 +18,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QFont,
+    QFontMetricsF,
     QMouseEvent,
     QPainter,
     QPaintEvent,
@@ -62,6 +63,7 @@ class MapView(QWidget):
         self.center: tuple[float, float] | None = None  # lat, lon
         self.follow = True
         self.selected: str | None = None
+        self.label_rects: dict[str, QRectF] = {}  # where each vehicle's name was drawn last
         self.trails: dict[str, deque[tuple[float, float]]] = {}
         self._trail_time: dict[str, float] = {}
         self.tiles = TileCache(TileSource(), self.update)
@@ -239,6 +241,7 @@ class MapView(QWidget):
         font = QFont(self.font())
         font.setBold(True)
         painter.setFont(font)
+        anchors: list[tuple[str, QPointF, float, str]] = []
         for sid, (lat, lon, heading) in positions.items():
             session = self.bridge.sessions[sid]
             color = self.theme.session_color(session.state)
@@ -276,8 +279,26 @@ class MapView(QWidget):
             painter.setPen(QPen(QColor("#000000"), 1.5))
             painter.setBrush(color)
             painter.drawPolygon(polygon)
-            painter.setPen(QColor(self.theme.text))
-            painter.drawText(QPointF(point.x() + size + 4, point.y() - size / 2), session.name)
+            anchors.append((sid, point, size, session.name))
+        self._paint_labels(painter, anchors)
+
+    def _paint_labels(self, painter: QPainter, anchors: list[tuple[str, QPointF, float, str]]) -> None:
+        """Names beside their arrows, inside the view, never on top of each other (vehicles at one point
+        get their names stacked); drawn after every arrow so no arrow covers a name."""
+        metrics = QFontMetricsF(painter.font())
+        bounds = QRectF(self.rect()).adjusted(2, 2, -2, -2)
+        sized = [
+            (sid, point, size, metrics.elidedText(name, Qt.TextElideMode.ElideRight, bounds.width() - 8))
+            for sid, point, size, name in anchors
+        ]
+        boxes = [
+            (sid, point, size, QRectF(0, 0, metrics.horizontalAdvance(text) + 4, metrics.height()))
+            for sid, point, size, text in sized
+        ]
+        self.label_rects = place_labels(boxes, bounds)
+        painter.setPen(QColor(self.theme.text))
+        for sid, _point, _size, text in sized:
+            painter.drawText(self.label_rects[sid], Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, text)
 
     def _paint_scale(self, painter: QPainter) -> None:
         lat = self.center[0] if self.center is not None else 0.0
@@ -352,3 +373,30 @@ class MapView(QWidget):
         if positions:
             self.fit(positions)
         self.update()
+
+
+def place_labels(boxes: list[tuple[str, QPointF, float, QRectF]], bounds: QRectF) -> dict[str, QRectF]:
+    """Where each vehicle's name goes: right of its arrow (left of it when the right runs off the view),
+    moved into ``bounds`` and down (or up, at the bottom) past any name already placed, in order."""
+    placed: dict[str, QRectF] = {}
+    for sid, point, size, box in boxes:
+        width, height = min(box.width(), bounds.width()), box.height()
+        x = point.x() + size + 4
+        if x + width > bounds.right():
+            x = point.x() - size - 4 - width
+        x = min(max(x, bounds.left()), bounds.right() - width)
+        y = min(max(point.y() - size / 2 - height * 0.75, bounds.top()), bounds.bottom() - height)
+        rect = QRectF(x, y, width, height)
+        step = height + 1
+        tries = 0
+        while any(rect.intersects(other) for other in placed.values()) and tries < 4 * len(boxes) + 4:
+            tries += 1
+            moved = rect.translated(0, step)
+            if moved.bottom() > bounds.bottom():
+                step = -abs(step)
+                moved = rect.translated(0, step)
+                if moved.top() < bounds.top():
+                    break  # nowhere left in this column: overlap rather than leave the view
+            rect = moved
+        placed[sid] = rect
+    return placed

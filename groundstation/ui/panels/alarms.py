@@ -24,12 +24,14 @@ from PySide6.QtWidgets import (
 from groundstation.services.alarms import Alarm, AlarmSeverity
 from groundstation.ui.alarms import AlarmMonitor
 from groundstation.ui.panels.state_chip import chip_text_color
+from groundstation.ui.plain_text import tooltip
 from groundstation.ui.theme import Theme
 
 ALARM_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
 BANNER_LINES = 2
+NAME_SHARE = 0.5  # of a line: how much of the banner a long name may take from the alarm's reason
 
 
 def alarm_color(theme: Theme, alarm: Alarm) -> QColor:
@@ -45,6 +47,7 @@ class AlarmBanner(QFrame):
         self.setAutoFillBackground(True)
         self.label = QLabel(self)
         self.label.setAccessibleName("Alarm text")
+        self.label.setTextFormat(Qt.TextFormat.PlainText)  # names and reasons are shown as written, never as HTML
         font = QFont(self.font())
         font.setPointSize(round(font.pointSize() * 1.4))
         font.setBold(True)
@@ -55,6 +58,7 @@ class AlarmBanner(QFrame):
         self.label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Minimum)
         self.label.setMinimumWidth(0)
         self.full_text = ""
+        self._alarm: Alarm | None = None
         self.label.installEventFilter(self)
         self.more = QLabel(self)
         self.more.setAccessibleName("More alarms")
@@ -86,7 +90,8 @@ class AlarmBanner(QFrame):
             f" QLabel {{ color: {text_color}; }}"
         )
         self.full_text = f"{newest.severity.value.upper()}  {newest.text()}"
-        self.label.setToolTip(self.full_text)
+        self._alarm = newest
+        self.label.setToolTip(tooltip(self.full_text))
         self.label.setAccessibleDescription(self.full_text)  # a screen reader reads it whole, unwrapped
         self._fit_text()
         others = self.monitor.book.unacknowledged() - 1
@@ -99,14 +104,30 @@ class AlarmBanner(QFrame):
 
     def _fit_text(self) -> None:
         width = self.label.width() if self.label.width() > 50 else max(200, self.width() - 300)
-        shown = lines_within(self.full_text, QFontMetricsF(self.label.font()), width, BANNER_LINES)
+        metrics = QFontMetricsF(self.label.font())
+        alarm = self._alarm
+        text = self.full_text
+        if alarm is not None:
+            # The name gives way to the reason: at most about half a line of it, elided.
+            name = metrics.elidedText(alarm.subject_name, Qt.TextElideMode.ElideRight, width * NAME_SHARE)
+            state = "" if alarm.active else " (cleared)"
+            text = f"{alarm.severity.value.upper()}  {name}: {alarm.message}{state}"
+        shown = lines_within(text, metrics, width, BANNER_LINES)
         if shown != self.label.text():
             self.label.setText(shown)
 
 
 def lines_within(text: str, metrics: QFontMetricsF, width: float, lines: int) -> str:
     """``text`` word-wrapped to ``width``, kept to ``lines`` lines, the last elided if anything was left."""
-    words = text.split()
+    words: list[str] = []
+    for word in text.split():
+        while metrics.horizontalAdvance(word) > width and len(word) > 1:  # a long URL: broken, never lost
+            cut = len(word) - 1
+            while cut > 1 and metrics.horizontalAdvance(word[:cut]) > width:
+                cut -= 1
+            words.append(word[:cut])
+            word = word[cut:]
+        words.append(word)
     out: list[str] = []
     while words and len(out) < lines:
         line = words.pop(0)

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from groundstation.domain.commands import DANGEROUS_COMMANDS, CommandName, CommandOutcome, CommandResult
 from groundstation.domain.errors import GroundstationError
+from groundstation.ui.plain_text import make_plain
 from groundstation.ui.services import ProfileServicesView
 from groundstation.ui.tasks import TaskRunner, describe_error
 from groundstation.ui.theme import Theme
@@ -86,6 +87,7 @@ class CommandPanel(QWidget):
         self.result_label = QLabel("", self)
         self.result_label.setAccessibleName("Command result")
         self.result_label.setWordWrap(True)
+        make_plain(self.result_label)  # the vehicle's own reason, shown as written
         grid.addWidget(self.result_label, 5, 0, 1, 3)
         self.set_session(None, "", live=False)
 
@@ -150,6 +152,7 @@ class CommandPanel(QWidget):
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
             self,
         )
+        make_plain(box)
         box.setDefaultButton(QMessageBox.StandardButton.Cancel)
         box.setAccessibleName(f"Confirm {name.value}")
         box.finished.connect(lambda code: self._confirmed(code, session_id, name, params))

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel, QWidget
 from groundstation.domain.models import LinkStats
 from groundstation.services.link_stats import SessionLinkStats, session_link_stats
 from groundstation.ui.bridge import FleetBridge
+from groundstation.ui.plain_text import make_plain
 from groundstation.ui.tasks import TaskRunner
 
 REFRESH_MS = 1000
@@ -69,6 +70,7 @@ class LinkView(QGroupBox):
             grid.addWidget(QLabel(LABELS[key], self), row, pair * 2)
             grid.addWidget(label, row, pair * 2 + 1, 1, span)
         self.shared = QLabel("", self)
+        make_plain(self.shared)  # names the link (its URL) as written
         self.shared.setAccessibleName("Link name")
         self.shared.setWordWrap(True)
         grid.addWidget(self.shared, 3, 0, 1, 4)

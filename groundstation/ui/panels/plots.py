@@ -13,8 +13,8 @@ from collections import deque
 from dataclasses import dataclass
 
 import pyqtgraph as pg
-from PySide6.QtCore import QTimer
-from PySide6.QtGui import QFont, QFontMetricsF
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QFont, QFontMetricsF, QResizeEvent, QTextDocument
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from groundstation.ui.bridge import FleetBridge
@@ -82,6 +82,21 @@ class SparseAxis(pg.AxisItem):  # type: ignore[misc]  # pyqtgraph is untyped
         return [(step, 0.0)]
 
 
+def legend_html(colors: dict[str, str], titles: dict[str, str], window: str) -> str:
+    """The plots' legend as rich text (the coloured squares); spaces inside an entry do not break."""
+    parts = [f'<span style="color:{colors[k]}">■</span>&nbsp;{titles[k].replace(" ", "&nbsp;")}' for k in SERIES]
+    return "&nbsp; ".join([*parts, f"({window.replace(' ', '&nbsp;')})"])
+
+
+def legend_width(html: str, font: QFont) -> float:
+    """The width of ``html`` on one line, as a label lays it out."""
+    doc = QTextDocument()
+    doc.setDocumentMargin(0)
+    doc.setDefaultFont(font)
+    doc.setHtml(html)
+    return doc.idealWidth()
+
+
 class TelemetryPlots(QWidget):
     """Three stacked plots sharing a time axis in seconds before now."""
 
@@ -124,6 +139,8 @@ class TelemetryPlots(QWidget):
         self.legend = QLabel(self)
         self.legend.setAccessibleName("Plot legend")
         self.legend.setWordWrap(True)
+        self.legend.setTextFormat(Qt.TextFormat.RichText)  # our own markup only: the coloured squares
+        self._legends: list[str] = []
         self._colors: dict[str, str] = {}
         self.set_theme(theme)
         layout = QVBoxLayout(self)
@@ -154,8 +171,21 @@ class TelemetryPlots(QWidget):
             "speed": f"ground speed {units.speed_unit}",
             "battery": "battery %",
         }
-        parts = [f'<span style="color:{self._colors[k]}">■</span> {titles[k]}' for k in SERIES]
-        self.legend.setText("  ".join(parts) + "  (last 5 min)")
+        short = {"alt": f"alt {units.length_unit}", "speed": f"speed {units.speed_unit}", "battery": "batt %"}
+        self._legends = [legend_html(self._colors, titles, "last 5 min"), legend_html(self._colors, short, "5 min")]
+        self._fit_legend()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_legend()
+
+    def _fit_legend(self) -> None:
+        """The full legend when it fits on one line, else the short one; wider than that it wraps, between
+        entries only (each is one unbreakable unit), so no entry is ever cut in two."""
+        width = self.legend.contentsRect().width()
+        chosen = next((t for t in self._legends if legend_width(t, self.legend.font()) <= width), self._legends[-1])
+        if chosen != self.legend.text():
+            self.legend.setText(chosen)
 
     def show_session(self, session_id: str | None) -> None:
         self.session_id = session_id

@@ -14,6 +14,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersisten
 from groundstation.domain.models import DeviceSession, VehicleIdentity
 from groundstation.domain.telemetry import TelemetrySample
 from groundstation.ui.bridge import FleetBridge
+from groundstation.ui.plain_text import tooltip
 from groundstation.ui.video.overlay_model import gps_fix_name
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -37,12 +38,22 @@ HEADERS = {
     Column.LINK: "Link",
 }
 
-# The widest text each column shows, so widths are set once instead of measured on every tick.
-WIDEST = {
-    Column.MODE: "GUIDED",
-    Column.BATTERY: "100%",
-    Column.GPS: "RTK FIX",
-    Column.LINK: "100%",
+# The widest texts each column shows, so widths are set once (per font) instead of measured on every tick.
+# Modes are ArduPilot's names; a name longer than these (a rare one) is elided, numbers never are.
+MODE_NAMES = (
+    "STABILIZE",
+    "ALT_HOLD",
+    "POSHOLD",
+    "QLOITER",
+    "GUIDED",
+    "LOITER",
+    "ACRO",
+)
+WIDEST: dict[Column, tuple[str, ...]] = {
+    Column.MODE: (*MODE_NAMES, "disarmed", "ARMED"),
+    Column.BATTERY: ("100%", "--"),
+    Column.GPS: ("RTK FIX", "RTK FLT", "88 sat"),
+    Column.LINK: ("100%", "--"),
 }
 
 SESSION_ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -140,7 +151,7 @@ class SessionTableModel(QAbstractTableModel):
         ]
         if session.last_error:
             lines.append(f"last error: {session.last_error}")
-        return "\n".join(lines)
+        return tooltip("\n".join(lines))
 
     def _format(self, session_id: str) -> tuple[str, ...]:
         session = self.bridge.session(session_id)

@@ -7,13 +7,14 @@ state so only what can succeed is offered.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelection, Signal
+from PySide6.QtCore import QEvent, QItemSelection, QObject, Signal
 from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
     QPushButton,
+    QStyle,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -21,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from groundstation.domain.models import DeviceSession, SessionState
 from groundstation.ui.bridge import FleetBridge
-from groundstation.ui.panels.session_model import WIDEST, Column, SessionTableModel
+from groundstation.ui.panels.session_model import HEADERS, WIDEST, Column, SessionTableModel
 from groundstation.ui.panels.state_chip import StateChipDelegate
 from groundstation.ui.tasks import TaskRunner
 from groundstation.ui.theme import Theme
@@ -51,7 +52,9 @@ class SessionPanel(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         rows = self.table.verticalHeader()
         rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        rows.setDefaultSectionSize(self.fontMetrics().height() * 2 + 10)
+        # Widths follow the font the table paints with: measured again when the theme (and its type size)
+        # changes, not only when rows come or go.
+        self.table.installEventFilter(self)
         self.model.modelReset.connect(self._fit_columns)
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.model.modelReset.connect(self._update_buttons)
@@ -82,16 +85,43 @@ class SessionPanel(QWidget):
     def preferred_width(self) -> int:
         """Wide enough for the fixed columns and a session name with its vehicle, at the theme's font size."""
         columns = sum(self.table.columnWidth(c) for c in Column if c is not Column.NAME)
-        return columns + self.table.fontMetrics().horizontalAdvance("quadrotor #12") + 40
+        return columns + self.table.fontMetrics().horizontalAdvance("quadrotor #12") + 16
+
+    def set_theme(self, theme: Theme) -> None:
+        delegate = self.table.itemDelegateForColumn(Column.STATE)
+        if isinstance(delegate, StateChipDelegate):
+            delegate.theme = theme
+        self._fit_columns()
+        self.table.viewport().update()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.table and event.type() == QEvent.Type.FontChange:
+            self._fit_columns()
+        return super().eventFilter(watched, event)
+
+    def cell_margin(self) -> int:
+        """What the style leaves around a cell's text (both sides) and the grid line."""
+        margin = self.table.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, self.table) + 1
+        return 2 * margin + 1
 
     def _fit_columns(self) -> None:
-        metrics = self.table.fontMetrics()
-        bold = QFont(self.table.font())
+        """Columns of numbers and modes as wide as their widest text in the font the table paints with (the
+        theme's size: sunlight's type is larger), and the header's; the Session column stretches into what is
+        left, so it is the one that gives up width (its names elide) when the dock is narrow."""
+        font = self.table.font()
+        metrics = QFontMetrics(font)
+        header = self.table.horizontalHeader()
+        header_metrics = QFontMetrics(header.font())
+        bold = QFont(font)
         bold.setBold(True)
         self.table.setColumnWidth(Column.STATE, QFontMetrics(bold).horizontalAdvance("LINK LOST") + 28)
-        for column, widest in WIDEST.items():
-            self.table.setColumnWidth(column, metrics.horizontalAdvance(widest) + 14)
-        self.table.horizontalHeader().setSectionResizeMode(Column.NAME, QHeaderView.ResizeMode.Stretch)
+        slack = self.cell_margin() + 6
+        for column, texts in WIDEST.items():
+            widest = max(metrics.horizontalAdvance(text) for text in texts)
+            title = header_metrics.horizontalAdvance(HEADERS[column]) + 16  # the header's own padding
+            self.table.setColumnWidth(column, max(widest + slack, title))
+        header.setSectionResizeMode(Column.NAME, QHeaderView.ResizeMode.Stretch)
+        self.table.verticalHeader().setDefaultSectionSize(metrics.lineSpacing() * 2 + 10)
 
     def selected(self) -> DeviceSession | None:
         rows = self.table.selectionModel().selectedRows()

@@ -11,6 +11,7 @@ from PySide6.QtCore import QMimeData, Qt
 from PySide6.QtWidgets import QAbstractItemView, QListWidget, QListWidgetItem, QWidget
 
 from groundstation.ui.bridge import FleetBridge
+from groundstation.ui.plain_text import tooltip
 from groundstation.ui.theme import Theme
 from groundstation.ui.video.tile import STREAM_MIME
 
@@ -42,7 +43,7 @@ class StreamList(QListWidget):
             item.setText(f"● {stream.name}  [{stream.state.value}]{linked}")
             item.setForeground(self.theme.stream_color(stream.state))
             item.setData(STREAM_ID_ROLE, stream.id)
-            item.setToolTip(f"{stream.url}\n{stream.last_error or ''}".strip())
+            item.setToolTip(tooltip(f"{stream.url}\n{stream.last_error or ''}".strip()))
 
     def mimeData(self, items: Sequence[QListWidgetItem]) -> QMimeData:
         mime = QMimeData()

@@ -17,6 +17,7 @@ from groundstation.ui.panels.commands import CommandPanel
 from groundstation.ui.panels.link_view import LinkView
 from groundstation.ui.panels.plots import TelemetryHistory, TelemetryPlots
 from groundstation.ui.panels.session_model import describe_identity, short_identity
+from groundstation.ui.plain_text import make_plain, tooltip
 from groundstation.ui.tasks import TaskRunner
 from groundstation.ui.theme import Theme
 from groundstation.ui.units import METRIC, Units
@@ -83,6 +84,7 @@ class VehicleDock(QWidget):
         self.session_id: str | None = None
         self.title = QLabel("No vehicle selected: pick one in Sessions or on the map", self)
         self.title.setAccessibleName("Selected vehicle")
+        make_plain(self.title)  # the session's name as written, never as HTML
         self.title.setWordWrap(True)
         bold = QFont(self.title.font())
         bold.setBold(True)
@@ -97,6 +99,7 @@ class VehicleDock(QWidget):
         for index, key in enumerate(FIELDS):
             label = QLabel("--", readout)
             label.setAccessibleName(LABELS[key])
+            make_plain(label)  # the vehicle's mode and the like, as reported
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             self.values[key] = label
             row, pair = divmod(index, 2)
@@ -166,7 +169,7 @@ class VehicleDock(QWidget):
                 label.setText("--")
             return
         self.title.setText(f"{session.name}  ({short_identity(session.identity)})")
-        self.title.setToolTip(describe_identity(session.identity))
+        self.title.setToolTip(tooltip(describe_identity(session.identity)))
         self.commands.set_session(session.id, session.name, live=session.state.is_live)
         sample = self.bridge.telemetry(session.id) if session.state.is_live else None
         rows = telemetry_rows(sample, self.units)

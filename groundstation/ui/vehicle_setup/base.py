@@ -9,10 +9,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtWidgets import QDialog, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QToolButton,
+    QWidget,
+)
 
 from groundstation.domain.errors import UnsupportedError
 from groundstation.ui.bridge import FleetBridge
+from groundstation.ui.plain_text import make_plain
 from groundstation.ui.tasks import TaskRunner, describe_error
 from groundstation.ui.theme import Theme
 from groundstation.ui.vehicle_setup.files import FileChooser
@@ -43,6 +53,18 @@ class VehicleSetupDialog(QDialog):
         self.session_name = session.name if session is not None else session_id
         self.status = QLabel("", self)
         self.status.setWordWrap(True)
+        make_plain(self.status)  # the vehicle's and the services' words, as written
+        self.close_button = QPushButton("Close", self)
+        self.close_button.setAccessibleName("Close this window")
+        self.close_button.setAutoDefault(False)
+        self.close_button.clicked.connect(self.reject)
+
+    def _status_row(self) -> QHBoxLayout:
+        """The status line with the Close button beside it (the one control left when nothing applies)."""
+        row = QHBoxLayout()
+        row.addWidget(self.status, 1)
+        row.addWidget(self.close_button)
+        return row
 
     def _button(self, text: str, name: str, slot: Callable[[], object]) -> QPushButton:
         button = QPushButton(text, self)
@@ -68,9 +90,23 @@ class VehicleSetupDialog(QDialog):
         self.status.setText(text)
         self.status.setStyleSheet(f"color: {self.theme.bad}; font-weight: bold;" if bad else "")
 
+    def _only_close(self) -> None:
+        """The link has nothing to configure (a FAKE vehicle): every control but Close is switched off."""
+        for widget in self.findChildren(QWidget):
+            if widget is not self.close_button and isinstance(
+                widget, QPushButton | QToolButton | QLineEdit | QAbstractItemView
+            ):
+                widget.setEnabled(False)
+
     def _failed(self, what: str, exc: Exception) -> None:
         if isinstance(exc, UnsupportedError):
+            # Not a failure of this vehicle: said plainly, in the normal colour, and only Close is left.
             self.unsupported = True
+            self.busy = False
+            self.bar.idle("not available for this vehicle")
+            self.say(describe_error(exc))
+            self._only_close()
+            return
         self._set_busy(False)
         self.bar.idle(f"{what} failed")
         self.say(f"{what} failed: {describe_error(exc)}", bad=True)

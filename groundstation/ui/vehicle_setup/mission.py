@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QHBoxLayout, QMessageBox, QVBoxLayout, QWidget
 
 from groundstation.domain.missions import HomePosition, Mission
 from groundstation.ui.bridge import FleetBridge
+from groundstation.ui.plain_text import make_plain
 from groundstation.ui.tasks import TaskRunner
 from groundstation.ui.theme import Theme
 from groundstation.ui.vehicle_setup.base import VehicleSetupDialog
@@ -83,7 +84,7 @@ class MissionDialog(VehicleSetupDialog):
         layout.addWidget(self.bar)
         layout.addWidget(self.table, 1)
         layout.addLayout(rows)
-        layout.addWidget(self.status)
+        layout.addLayout(self._status_row())
         bridge.fleet_changed.connect(self._update_buttons)
         bridge.telemetry_changed.connect(self._follow_vehicle)
         self.finished.connect(lambda _result: self.mission_shown.emit(self.session_id, [], None))  # off the map
@@ -95,6 +96,9 @@ class MissionDialog(VehicleSetupDialog):
 
     # ------------------------------------------------------------------------------------------ state
     def _update_buttons(self) -> None:
+        if self.unsupported:
+            self._only_close()
+            return
         usable = self.live and not self.busy and not self.unsupported
         selected = bool(self.table.selected_rows())
         for button in (self.download_button, self.upload_button, self.clear_button):
@@ -183,6 +187,7 @@ class MissionDialog(VehicleSetupDialog):
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
             self,
         )
+        make_plain(box)
         box.setAccessibleName("Confirm clearing the mission")
         box.setDefaultButton(QMessageBox.StandardButton.Cancel)
         box.finished.connect(lambda _result: self._clear_answered(box))

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from groundstation.domain.parameters import ParamDiff
+from groundstation.ui.plain_text import make_plain
 from groundstation.ui.theme import Theme
 from groundstation.ui.vehicle_setup.param_model import format_value
 
@@ -59,6 +60,7 @@ class ParamDiffDialog(QDialog):
         self.setAccessibleName("Parameter file differences")
         self.resize(620, 460)
         self.summary = QLabel(summary(diff), self)
+        make_plain(self.summary)
         self.summary.setWordWrap(True)
         self.summary.setAccessibleName("Differences summary")
         rows = diff_rows(diff)

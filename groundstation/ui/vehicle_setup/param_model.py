@@ -15,6 +15,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersisten
 from PySide6.QtGui import QColor
 
 from groundstation.domain.parameters import Parameter, ParamSet, ParamType, values_equal
+from groundstation.ui.plain_text import tooltip
 from groundstation.ui.theme import Theme
 
 COLUMNS = ("Name", "Value", "Type", "Status")
@@ -142,7 +143,7 @@ class ParameterModel(QAbstractTableModel):
                 {NoteLevel.OK: self.theme.ok, NoteLevel.BUSY: self.theme.busy}.get(note.level, self.theme.bad)
             )
         if role == Qt.ItemDataRole.ToolTipRole and note is not None:
-            return note.text
+            return tooltip(note.text)
         return None
 
     def setData(self, index: AnyIndex, value: object, role: int = Qt.ItemDataRole.EditRole) -> bool:

@@ -107,7 +107,7 @@ class ParametersDialog(VehicleSetupDialog):
         layout.addWidget(self.bar)
         layout.addLayout(filters)
         layout.addWidget(self.table, 1)
-        layout.addWidget(self.status)
+        layout.addLayout(self._status_row())
         bridge.fleet_changed.connect(self._update_buttons)
 
         cached = self.service.cached(session_id)
@@ -117,6 +117,9 @@ class ParametersDialog(VehicleSetupDialog):
 
     # ------------------------------------------------------------------------------------------ state
     def _update_buttons(self) -> None:
+        if self.unsupported:
+            self._only_close()
+            return
         usable = self.live and not self.busy and not self.unsupported
         for button in (self.download_button, self.load_button, self.compare_button):
             button.setEnabled(usable)

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import QApplication, QSizePolicy, QToolButton, QWidget
 
 from groundstation.domain.models import DeviceSession, SessionState, StreamState, VideoStream
 from groundstation.services.video_pipeline import VideoPipeline
+from groundstation.ui.plain_text import tooltip
 from groundstation.ui.theme import DARK, Theme
 from groundstation.ui.video.frames import FrameSlot
 from groundstation.ui.video.outlined_text import draw_text, text_width
@@ -60,6 +61,7 @@ class VideoTile(QWidget):
         self.slot = FrameSlot(phase=(index * 5 % 16) / 16)  # neighbours read their status apart
         self.stream: VideoStream | None = None
         self.session: DeviceSession | None = None
+        self.band: tuple[QFont, str] | None = None  # the session band last painted: its font and text
         self.overlay = overlay_model(None, None)
         self.message: TileMessage | None = tile_message(None, None, has_frame=False, video_running=True)
         self.badge = ""
@@ -227,7 +229,7 @@ class VideoTile(QWidget):
         if self.session is not None:
             parts.append(self.overlay.text())
         self.setAccessibleDescription("; ".join(parts))
-        self.setToolTip(self.message.text if self.message is not None else "")
+        self.setToolTip(tooltip(self.message.text) if self.message is not None else "")
 
     def _picture_rect(self) -> QRect:
         """Where the picture goes, centred in the tile, in whole pixels: what the worker resizes frames to,
@@ -389,13 +391,13 @@ class VideoTile(QWidget):
         """A coloured band naming the session and, unless it flies normally, its state in capitals."""
         session = self.session
         assert session is not None
-        font = overlay_font(self.height(), scale=0.8)
+        state = "" if session.state is SessionState.ACTIVE else session.state.value.replace("_", " ").upper()
+        font, label = session_band_text(session.name, state, overlay_font(self.height(), scale=0.8), body.width() - 18)
+        self.band = (font, label)
         metrics = QFontMetricsF(font)
         height = metrics.height() + 6
         color = self.theme.session_color(session.state)
-        label = session.name
-        if session.state is not SessionState.ACTIVE:
-            label = f"{session.name}: {session.state.value.replace('_', ' ').upper()}"
+        if state:
             band = QColor(color)
             band.setAlpha(200)
             painter.fillRect(QRectF(body.left(), body.top(), body.width(), height), band)
@@ -489,6 +491,38 @@ def fit_message(text: str, width: float, height: float) -> tuple[QFont, list[str
         keep = room()
         lines = [*lines[: keep - 1], _elided(" ".join(lines[keep - 1 :]), font, width)]
     return font, lines
+
+
+MIN_BAND_PX = 11
+
+
+def session_band_text(name: str, state: str, font: QFont, width: float) -> tuple[QFont, str]:
+    """The font and text of a tile's session band within ``width``: ``name: STATE``, the name elided first
+    (the state matters more), then dropped, then the type made smaller until the state reads whole."""
+    if not state:
+        return font, _elided(name, font, width) if text_width(name, font) > width else name
+    font = QFont(font)
+    suffix = f": {state}"
+    while text_width(state, font) > width and font.pixelSize() > MIN_BAND_PX:
+        font.setPixelSize(font.pixelSize() - 1)
+    whole = f"{name}{suffix}"
+    smaller = QFont(font)
+    for _ in range(3):  # a pixel or two smaller keeps the whole name, on small tiles mostly
+        if text_width(whole, smaller) <= width:
+            return smaller, whole
+        if smaller.pixelSize() <= MIN_BAND_PX:
+            break
+        smaller.setPixelSize(smaller.pixelSize() - 1)
+    room = width - text_width(suffix, font)
+    if room >= text_width("ab…", font):
+        metrics = QFontMetricsF(font)
+        short = metrics.elidedText(name, Qt.TextElideMode.ElideRight, room)
+        while short and text_width(short + suffix, font) > width:
+            room -= 2
+            short = metrics.elidedText(name, Qt.TextElideMode.ElideRight, room)
+        if short and short != "…":
+            return font, f"{short}{suffix}"
+    return font, state
 
 
 def _elided(text: str, font: QFont, width: float) -> str:
