@@ -39,10 +39,17 @@ class SessionState(StrEnum):
 _LIVE_STATES = frozenset({SessionState.STARTING, SessionState.ACTIVE, SessionState.LINK_LOST, SessionState.STOPPING})
 
 # starting -> active <-> link_lost -> stopping -> stopped; failed and interrupted from any live state;
+# starting -> link_lost when nothing is heard within the link timeout of opening (the link keeps trying);
 # a session that ended (stopped, failed, interrupted) is started again by resume (-> starting).
 _TRANSITIONS: dict[SessionState, frozenset[SessionState]] = {
     SessionState.STARTING: frozenset(
-        {SessionState.ACTIVE, SessionState.STOPPING, SessionState.FAILED, SessionState.INTERRUPTED}
+        {
+            SessionState.ACTIVE,
+            SessionState.LINK_LOST,
+            SessionState.STOPPING,
+            SessionState.FAILED,
+            SessionState.INTERRUPTED,
+        }
     ),
     SessionState.ACTIVE: frozenset(
         {SessionState.LINK_LOST, SessionState.STOPPING, SessionState.FAILED, SessionState.INTERRUPTED}

@@ -107,8 +107,13 @@ class AuditRepository(Protocol):
         target_id: str | None = None,
         limit: int | None = None,
         exclude_actions: Sequence[str] = (),
+        newest_first: bool = False,
+        after: tuple[datetime, str] | None = None,
+        before: tuple[datetime, str] | None = None,
     ) -> list[AuditEntry]:
-        """Oldest first. ``exclude_actions`` leaves entries of those actions out (the viewer hides the
+        """Ordered by ``(at, id)``: oldest first, or newest first (so ``limit`` keeps the latest).
+        ``after``/``before`` are exclusive ``(at, id)`` positions, the keyset cursor of a page (ties in ``at``
+        are told apart by id). ``exclude_actions`` leaves entries of those actions out (the viewer hides the
         API's access records, which outnumber everything else)."""
 
     def count_actions_before(self, actions: Sequence[str], cutoff: datetime) -> int:
@@ -124,7 +129,15 @@ class EventRepository(Protocol):
     def add(self, event: IntegrationEvent) -> IntegrationEvent:
         """Store and return the event with its ``seq`` (strictly increasing per profile)."""
 
-    def list(self, *, after_seq: int | None = None, limit: int | None = None) -> list[IntegrationEvent]: ...
+    def list(
+        self,
+        *,
+        after_seq: int | None = None,
+        limit: int | None = None,
+        before_seq: int | None = None,
+        newest_first: bool = False,
+    ) -> list[IntegrationEvent]:
+        """By ``seq``, oldest first (``newest_first``: newest first); ``after_seq``/``before_seq`` exclusive."""
 
     def count_before(self, cutoff: datetime) -> int:
         """Rows older than ``cutoff`` (what a prune would delete)."""
@@ -144,8 +157,17 @@ class TelemetryRepository(Protocol):
         since: datetime | None = None,
         until: datetime | None = None,
         limit: int | None = None,
+        newest_first: bool = False,
+        after: tuple[datetime, int] | None = None,
+        before: tuple[datetime, int] | None = None,
     ) -> list[TelemetrySample]:
-        """Oldest first, ``since`` inclusive and ``until`` exclusive."""
+        """Ordered by time (ties in storage order), oldest first or newest first; ``since`` inclusive and
+        ``until`` exclusive. ``after=(time, n)``: the samples after the n-th oldest at ``time`` (all later
+        ones, and those at ``time`` but its n oldest); ``before=(time, n)``: the samples before the n-th
+        newest at ``time``. A page cursor that needs no row ids; at most one of the two."""
+
+    def latest(self, session_id: str) -> TelemetrySample | None:
+        """The newest stored sample of the session (one indexed read), None when it has none."""
 
     def count(self, session_id: str | None = None) -> int: ...
 
@@ -290,6 +312,10 @@ class TelemetrySink(Protocol):
     def on_failure(self, reason: str) -> None:
         """The link cannot go on (socket closed for good, replay finished with an error)."""
 
+    def on_finished(self, reason: str) -> None:
+        """The link's source ended as it should (a tlog replay read to its end): no failure and no lost
+        link; the session ends ``stopped`` by itself with ``reason`` (an INFO entry) in its log."""
+
 
 class DeviceLink(Protocol):
     """One session's live connection to one vehicle."""
@@ -316,11 +342,17 @@ class LinkStatsSource(Protocol):
 @runtime_checkable
 class LinkConditionSource(Protocol):
     """A ``DeviceLink`` that knows why it went quiet (MAVLink: a refused TCP connection, an unplugged radio,
-    a replay at its end): an optional port, read when the session turns ``link_lost`` so its record says
-    why, not only that it did. Links without it are only silent."""
+    a host name that does not resolve): an optional port, read when the session turns ``link_lost`` (also
+    from ``starting``, when nothing was heard since the link opened) so its record says why, not only that
+    it did. Links without it are only silent."""
 
     def link_problem(self) -> str | None:
         """Why the link carries nothing now, as a sentence; None when its transport is up or does not know."""
+
+    def nothing_heard(self, waited_s: float) -> str:
+        """Why a link that has heard nothing in the ``waited_s`` since it opened is silent, when
+        ``link_problem`` knows no reason: what it waits for ("no heartbeat from system 3 within 3.5 s on
+        udpin://0.0.0.0:14550")."""
 
 
 class DeviceAdapter(Protocol):

@@ -1,5 +1,10 @@
 """Link health of running sessions: silence turns ``active`` into ``link_lost``, data turns it back.
 
+A session that hears nothing within the timeout of its link opening turns ``link_lost`` too (from
+``starting``): a refused connection, a name that does not resolve or a port nobody sends to is a lost link an
+operator must see, not a start that never ends. Its link keeps trying, and the first sample makes it
+``active`` (audited as ``session.active``, since it never was).
+
 The sample path only stamps the time of the newest data and, on the first sample after ``starting`` or
 ``link_lost``, schedules one transition; a single monitor task compares the stamps with the timeout a few
 times per timeout, so detection is prompt without a timer per session. ``transition_pending`` keeps one
@@ -56,20 +61,27 @@ class LinkWatch:
             async with live.lock:
                 if live.closing or not self._live.is_current(live):
                     return
-                action = "session.link_restored" if live.state is SessionState.LINK_LOST else "session.active"
+                restored = live.state is SessionState.LINK_LOST and live.was_active
+                action = "session.link_restored" if restored else "session.active"
                 if live.state in (SessionState.STARTING, SessionState.LINK_LOST):
                     await self._writes.transition(
                         live.session_id, SessionState.ACTIVE, actor=actors.SYSTEM, action=action
                     )
+                    live.was_active = True
         finally:
             live.transition_pending = False
 
-    async def _link_silent(self, live: LiveSession, silent_s: float) -> None:
+    async def _link_silent(self, live: LiveSession, silent_s: float, *, since: SessionState) -> None:
+        """``since`` is the state the monitor saw: ``active`` (data stopped) or ``starting`` (none came)."""
         try:
             async with live.lock:
-                if live.closing or live.state is not SessionState.ACTIVE or not self._live.is_current(live):
+                if live.closing or live.state is not since or not self._live.is_current(live):
                     return
+                if since is SessionState.STARTING and live.last_data is not None:
+                    return  # data came while this waited for the lock: it is turning active
                 reason = _link_problem(live)
+                if reason is None and since is SessionState.STARTING:
+                    reason = self._nothing_heard(live)
                 detail: dict[str, Any] = {"silent_s": round(silent_s, 2)}
                 if reason is not None:
                     detail["reason"] = reason
@@ -92,15 +104,25 @@ class LinkWatch:
             await asyncio.sleep(period)
             now = loop.time()
             for live in self._live.all():
-                if (
-                    live.state is SessionState.ACTIVE
-                    and not live.closing
-                    and not live.transition_pending
-                    and live.last_data is not None
-                    and now - live.last_data > self.timeout_s
-                ):
+                if live.closing or live.transition_pending:
+                    continue
+                if live.state is SessionState.ACTIVE:
+                    since = live.last_data
+                elif live.state is SessionState.STARTING and live.last_data is None:
+                    since = live.opened_at  # None until the link opened: opening has its own timeout
+                else:
+                    continue
+                if since is not None and now - since > self.timeout_s:
                     live.transition_pending = True
-                    self._spawn(self._link_silent(live, now - live.last_data))
+                    self._spawn(self._link_silent(live, now - since, since=live.state))
+
+    def _nothing_heard(self, live: LiveSession) -> str:
+        """Why a session that has heard nothing since its link opened is silent, when the transport is up or
+        does not know: what the link waited for, else the URL."""
+        link = live.link
+        if isinstance(link, LinkConditionSource):
+            return link.nothing_heard(self.timeout_s)
+        return f"nothing heard within {self.timeout_s:g} s of opening {live.spec.url}"
 
 
 def _link_problem(live: LiveSession) -> str | None:

@@ -30,6 +30,8 @@ class LiveSession:
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     link: DeviceLink | None = None
     last_data: float | None = None
+    opened_at: float | None = None  # loop time the link opened: silence is counted from here until data comes
+    was_active: bool = False  # whether this run ever turned active (a return is then a restored link)
     closing: bool = False
     transition_pending: bool = False
 

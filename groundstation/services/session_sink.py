@@ -31,3 +31,6 @@ class SessionSink:
 
     def on_failure(self, reason: str) -> None:
         self._service.on_failure(self._live, reason)
+
+    def on_finished(self, reason: str) -> None:
+        self._service.on_finished(self._live, reason)

@@ -284,6 +284,12 @@ class SessionService:
             live.closing = True
             self._spawn(self._fail(live, reason))
 
+    def on_finished(self, live: LiveSession, reason: str) -> None:
+        # ``closing`` is set under the lock, not here: whoever holds the link now (``groundstation replay``
+        # reading its summary) keeps it until the stop below runs.
+        if not live.closing:
+            self._spawn(self._finish(live, reason))
+
     # ------------------------------------------------------------------------------------------ internals
     def _validate(self, name: str, adapter: AdapterKind | str, url: str) -> tuple[AdapterKind, ConnectionSpec, str]:
         clean = validate_display_name(name, field="name")
@@ -321,6 +327,7 @@ class SessionService:
             )
             self._live.release(live)
             return failed
+        live.opened_at = asyncio.get_running_loop().time()
         self._watch.ensure_running()
         return await self.get(live.session_id)
 
@@ -344,6 +351,26 @@ class SessionService:
                 action="session.fail",
                 error=reason,
                 outcome=Outcome.FAILURE,
+            )
+            self._live.release(live)
+
+    async def _finish(self, live: LiveSession, reason: str) -> None:
+        """The link's source ended as it should (a replay read to its end): the session stops by itself,
+        ``reason`` in its log as an INFO entry and in both entries' detail. Not a failure, not a lost link."""
+        async with live.lock:
+            if live.closing or not self._live.is_current(live):
+                return
+            live.closing = True
+            await self._audit.append_event(
+                EventKind.VEHICLE_MESSAGE, live.session_id, {"name": live.name, "text": reason}, Severity.INFO
+            )
+            detail = {"reason": reason}
+            await self._writes.transition(
+                live.session_id, SessionState.STOPPING, actor=actors.SYSTEM, action="session.finish", detail=detail
+            )
+            await self._close_link(live)
+            await self._writes.transition(
+                live.session_id, SessionState.STOPPED, actor=actors.SYSTEM, action="session.stopped", detail=detail
             )
             self._live.release(live)
 

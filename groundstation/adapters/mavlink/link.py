@@ -9,10 +9,12 @@ other session on the endpoint follows; other systems are recorded (``systems``) 
 The session's tlog holds its own vehicle's traffic only (``_records_heard``, ``_records_sent``), so it
 replays as that one vehicle even when the endpoint carries several.
 
-What the transport says of itself (the TCP connection refused, the radio unplugged, the replay at its end)
-reaches the session's event log through the sink's ``on_message``: WARNING while down, INFO when back. It is
-never a failure: the transport keeps trying and the session recovers by itself. ``link_problem`` is the
-condition of now, which the session stores as the reason when it turns ``link_lost``.
+What the transport says of itself (the TCP connection refused, the radio unplugged) reaches the session's
+event log through the sink's ``on_message``: WARNING while down, INFO when back. It is never a failure: the
+transport keeps trying and the session recovers by itself. ``link_problem`` is the condition of now, which the
+session stores as the reason when it turns ``link_lost``; ``nothing_heard`` names what a link that never
+heard its vehicle waits for. A replay that reads its file to the end is finished (``on_finished``: the
+session stops), not lost; a file that holds no MAVLink is refused when the link opens.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 from groundstation.adapters.mavlink import gcs, params_codec
 from groundstation.adapters.mavlink.actions import run_command
@@ -38,11 +40,12 @@ from groundstation.adapters.mavlink.normalize import SAMPLE_TRIGGERS
 from groundstation.adapters.mavlink.params import ParamClient
 from groundstation.adapters.mavlink.replay import ReplayResult, replay_tlog
 from groundstation.adapters.mavlink.stats import LinkStats
-from groundstation.adapters.mavlink.tlog import TlogRecorder
+from groundstation.adapters.mavlink.tlog import TlogRecorder, tlog_problem
 from groundstation.adapters.mavlink.transports import Transport
 from groundstation.adapters.mavlink.vehicle import Component, TargetVehicle, is_vehicle_heartbeat
 from groundstation.domain import models
 from groundstation.domain.commands import CommandOutcome, CommandResult, VehicleCommand
+from groundstation.domain.errors import InvalidError
 from groundstation.domain.events import Severity
 from groundstation.domain.models import ConnectionSpec
 from groundstation.domain.ports import TelemetrySink
@@ -147,6 +150,9 @@ class MavlinkLink:
             path = Path(unquote(urlsplit(self._spec.url).path))
             if not await asyncio.to_thread(path.is_file):
                 raise FileNotFoundError(f"no tlog file at {path}")
+            problem = await asyncio.to_thread(tlog_problem, path)
+            if problem is not None:
+                raise InvalidError(problem, field="connection.url")
             speed_text = self._spec.options.get("speed", "1")
             speed = None if speed_text == "max" else float(speed_text)
             self._tasks.append(loop.create_task(self._run_replay(path, speed), name=f"mavlink-replay:{path.name}"))
@@ -224,6 +230,21 @@ class MavlinkLink:
             return self._replay_ended
         condition = self._endpoint.condition
         return condition.text if condition is not None and not condition.up else None
+
+    def nothing_heard(self, waited_s: float) -> str:
+        """What this link waited for in vain since it opened (the ``LinkConditionSource`` port), naming the
+        vehicles it did hear on the endpoint: a wrong ``sysid`` reads as such."""
+        parts = urlsplit(self._spec.url)
+        where = urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
+        who = f"system {self._wanted_sysid}" if self._wanted_sysid is not None else "any autopilot"
+        if self._vehicle is not None:
+            text = f"no telemetry from system {self._vehicle.sysid} within {waited_s:g} s on {where}"
+        else:
+            text = f"no heartbeat from {who} within {waited_s:g} s on {where}"
+        others = [sysid for sysid in self._endpoint.systems.vehicle_ids if sysid != self.followed_sysid]
+        if others:
+            text += f" (heard: system {', '.join(str(sysid) for sysid in sorted(others))})"
+        return text
 
     # ------------------------------------------------------------------------------------------ extras
     def stats(self) -> LinkStats:
@@ -440,8 +461,8 @@ class MavlinkLink:
             log.exception("replay of %s stopped", path)
             self._sink.on_failure(f"the replay of {path.name} stopped: {exc}")
         else:
-            self._replay_ended = f"tlog {path.name}: the replay reached its end ({result.records} records)"
-            self._sink.on_message(Severity.INFO, self._replay_ended)
+            self._replay_ended = f"replay finished: {result.records} records in {result.wall_s:.1f} s"
+            self._sink.on_finished(self._replay_ended)
         finally:
             ticker.cancel()
             self._endpoint.counters.tick()

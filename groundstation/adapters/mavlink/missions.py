@@ -32,6 +32,10 @@ _ACCEPTED = 0
 _CANCELLED = 15
 _CMD_DO_SET_MISSION_CURRENT = 224
 _COMMAND_REFUSALS = {2: "denied", 4: "failed"}  # MAV_RESULT values that end set_current at once
+_IN_PROGRESS = 5  # MAV_RESULT_IN_PROGRESS: the final ACK follows
+# After the vehicle accepted a new current item, how long to wait for the MISSION_CURRENT that says which
+# item it chose (ArduPilot sends it at its EXTENDED_STATUS rate, 2 Hz as we ask).
+_SETTLE_S = 1.5
 
 
 def mission_result_error(result: int, doing: str) -> GroundstationError:
@@ -48,13 +52,17 @@ class MissionClient:
     """Downloads, uploads, clears and steps one vehicle's mission through a ``MavChannel``.
 
     ``retry_s`` is how long one request waits before it is sent again; ``retries`` bounds the repeats of one
-    request, while each operation's ``timeout_s`` bounds the whole transfer.
+    request, while each operation's ``timeout_s`` bounds the whole transfer. ``settle_s`` bounds the wait for
+    the report of the item a vehicle chose after accepting a new current item.
     """
 
-    def __init__(self, channel: MavChannel, *, retry_s: float = 1.0, retries: int = 5) -> None:
+    def __init__(
+        self, channel: MavChannel, *, retry_s: float = 1.0, retries: int = 5, settle_s: float = _SETTLE_S
+    ) -> None:
         self._channel = channel
         self._retry_s = retry_s
         self._retries = retries
+        self._settle_s = settle_s
 
     async def download(
         self,
@@ -179,54 +187,76 @@ class MissionClient:
         if int(ack.type) != _ACCEPTED:
             raise mission_result_error(int(ack.type), "clearing the mission")
 
-    async def set_current(self, seq: int, timeout_s: float = 5.0) -> None:
-        """Make item ``seq`` the one the vehicle flies next, confirmed when MISSION_CURRENT reports it.
+    async def set_current(self, seq: int, timeout_s: float = 5.0) -> int:
+        """Make item ``seq`` the one the vehicle flies next; returns the item it went to, which may differ.
 
-        Attempts alternate between MISSION_SET_CURRENT (understood by ArduPilot, PX4 and MAVSDK) and the newer
-        MAV_CMD_DO_SET_MISSION_CURRENT, so a vehicle that has dropped one still gets the other.
+        ArduPilot goes to the first navigation item at or after ``seq`` (a DO item is run on the way) and
+        takes 0 as "restart the mission" (item 1); it refuses an item past the end and any item when it holds
+        no mission but home. So the answer is matched, never assumed from a periodic report:
+
+        - MAV_CMD_DO_SET_MISSION_CURRENT first (ArduPilot 4.3+, PX4): its COMMAND_ACK accepts or refuses;
+        - MISSION_SET_CURRENT for a vehicle that does not support the command (ACK "unsupported") or does
+          not answer it: accepted when a MISSION_CURRENT naming ``seq`` arrives after the request (ArduPilot
+          echoes the number it was sent; a refusal is silent, so it then times out);
+        - then the first MISSION_CURRENT after the acceptance says which item the vehicle chose (waited for
+          at most ``settle_s``; ``seq`` if none comes).
+
+        A vehicle that knows only MISSION_SET_CURRENT and already flies to ``seq`` cannot be told from one that
+        accepted it: either way it flies to ``seq``.
         """
         if seq < 0 or seq > 65535:
             raise InvalidError(f"mission item {seq} does not exist", field="seq")
         channel = self._channel
         deadline = deadline_after(timeout_s)
-        attempt = 0
+        legacy = False  # MISSION_SET_CURRENT sent: its echo is an answer from then on
 
-        def send() -> None:
-            nonlocal attempt
-            if attempt % 2 == 0:
-                message = channel.mav.mission_set_current_encode(channel.target_system, channel.target_component, seq)
-            else:
-                message = channel.mav.command_long_encode(
-                    channel.target_system,
-                    channel.target_component,
-                    _CMD_DO_SET_MISSION_CURRENT,
-                    0,
-                    seq,
-                    0,
-                    0,
-                    0,
-                    0,
-                    0,
-                    0,
-                )
-            attempt += 1
-            channel.send(message)
+        def command() -> Any:
+            return channel.mav.command_long_encode(
+                channel.target_system, channel.target_component, _CMD_DO_SET_MISSION_CURRENT, 0, seq, 0, 0, 0, 0, 0, 0
+            )
+
+        def message() -> Any:
+            return channel.mav.mission_set_current_encode(channel.target_system, channel.target_component, seq)
 
         def answers(m: Any) -> bool:
             if m.get_type() == "COMMAND_ACK":
-                return int(m.command) == _CMD_DO_SET_MISSION_CURRENT and int(m.result) in _COMMAND_REFUSALS
-            return int(m.seq) == seq
+                return int(m.command) == _CMD_DO_SET_MISSION_CURRENT and int(m.result) != _IN_PROGRESS
+            return legacy and int(m.seq) == seq
 
         async with open_inbox(channel, "MISSION_CURRENT", "COMMAND_ACK") as inbox:
-            answer = await self._exchange(
-                inbox, deadline, send, answers, f"MISSION_CURRENT reporting item {seq}", attempts=self._retries + 1
+            answer = None
+            use_command = True
+            for _ in range(self._retries + 1):
+                channel.send(command() if use_command else message())
+                legacy = legacy or not use_command
+                answer = await inbox.next(min(deadline, deadline_after(self._retry_s)), answers)
+                if answer is not None and answer.get_type() == "COMMAND_ACK":
+                    result = int(answer.result)
+                    if result == _ACCEPTED:
+                        break
+                    if result in _COMMAND_REFUSALS:
+                        raise InvalidError(
+                            f"the vehicle {_COMMAND_REFUSALS[result]} making item {seq} current "
+                            "(it has no such item, or no mission but home)",
+                            field="seq",
+                        )
+                    # Unsupported (or temporarily rejected): the message is the other way to ask.
+                    answer = None
+                    use_command = False
+                    continue
+                if answer is not None or deadline_after(0) >= deadline:
+                    break
+                use_command = not use_command  # unanswered: the command may be lost, or not known at all
+            if answer is None:
+                raise OperationTimeoutError(
+                    f"the vehicle did not confirm item {seq} as current (no COMMAND_ACK to "
+                    f"MAV_CMD_DO_SET_MISSION_CURRENT, no MISSION_CURRENT reporting item {seq}): it may not have "
+                    "that item"
+                )
+            chosen = await inbox.next(
+                min(deadline, deadline_after(self._settle_s)), lambda m: m.get_type() == "MISSION_CURRENT"
             )
-        if answer.get_type() == "COMMAND_ACK":
-            raise InvalidError(
-                f"the vehicle {_COMMAND_REFUSALS[int(answer.result)]} making item {seq} current "
-                "(it may not have that many items)",
-                field="seq",
-            )
+        return int(chosen.seq) if chosen is not None else seq
 
     async def _exchange(
         self,

@@ -24,6 +24,35 @@ _STAMP = struct.Struct(">Q")
 _IMPLAUSIBLE_JUMP_S = 3 * 24 * 60 * 60
 
 
+# How far into a file ``tlog_problem`` looks for a MAVLink frame before calling it something else.
+CHECK_BYTES = 64 * 1024
+
+
+def tlog_problem(path: Path, limit: int = CHECK_BYTES) -> str | None:
+    """Why ``path`` is not a tlog, in words; None when it is one: frames of messages the dialect knows
+    (checksums right), read the way a replay reads (after 8-byte timestamps) within the first ``limit`` bytes.
+    Two frames, or one in a file read to its end: noise holds a frame whose checksum happens to fit now and
+    then, never two. Blocking: call it in a worker thread. A log cut short is still a log; a text file, an
+    image or an empty file is not."""
+    if path.stat().st_size == 0:
+        return f"not a tlog: {path} is empty"
+    reader = TlogReader(path)
+    frames = 0
+    try:
+        while not reader.eof and reader.position <= limit:
+            for _t, msg in reader.read_batch(1):
+                # A message id this dialect does not know has no checksum to check: noise passes as one.
+                if not isinstance(msg, BadData | mavlink2.MAVLink_unknown):
+                    frames += 1
+            if frames >= 2:
+                return None
+        if frames and reader.eof:
+            return None
+    finally:
+        reader.close()
+    return f"not a tlog: no MAVLink frame in the first {limit // 1024} KiB of {path}"
+
+
 class TlogReader:
     """Yields ``(timestamp_s, message)`` batches; a message may be ``MAVLink_bad_data``. Not thread-safe:
     one batch at a time, from any one thread."""
@@ -55,6 +84,11 @@ class TlogReader:
             self._last_bad = bad
             out.append((t, msg))
         return out
+
+    @property
+    def position(self) -> int:
+        """Bytes read so far."""
+        return self._f.tell() if self._f is not None else 0
 
     def _next(self) -> Any | None:
         f = self._f

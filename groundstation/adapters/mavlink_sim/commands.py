@@ -241,7 +241,7 @@ class CommandService:
         return RESULT_ACCEPTED
 
     def _mission_current(self, r: Request, now: float) -> int:
-        ok = self._v.set_mission_current(int(r.params[0]))
+        ok = self._v.set_mission_current(int(r.params[0])) is not None
         return RESULT_ACCEPTED if ok else RESULT_FAILED
 
 

@@ -77,6 +77,7 @@ class MavVehicle:
         self.missions = MissionService(self.mav, self.send, lambda: self.config.home, self._commit_mission)
         self.commands = CommandService(self)
         self._flight = Flight((), (), config.mission_end)
+        self._current_item: int | None = None  # a navigation item made current that the model does not fly
         if config.mission:
             self.missions.load(items_from_waypoints(config.home, config.mission, config.mission_end))
             self._flight = mission_to_flight(self.missions.items, config.home)
@@ -218,6 +219,8 @@ class MavVehicle:
             log.info("%s: %s, %s", self.name, v.s.mode, "armed" if v.s.armed else "disarmed")
             self._last_mode, self._last_armed = v.s.mode, v.s.armed
         wp = v.s.wp_index
+        if self._current_item is not None and (wp != self._last_wp or (v.s.mode == "AUTO" and v.s.armed)):
+            self._current_item = None
         if wp != self._last_wp:
             if self._last_wp < len(self._flight.seqs) and v.s.mode == "AUTO":
                 self.send(self.mav.mission_item_reached_encode(self._flight.seqs[self._last_wp]))
@@ -240,8 +243,10 @@ class MavVehicle:
         elif kind == "SET_POSITION_TARGET_GLOBAL_INT":
             self.commands.handle_position_target(msg)
         elif kind == "MISSION_SET_CURRENT":
-            self.set_mission_current(msg.seq)
-            self.send_message("MISSION_CURRENT")  # ArduPilot's answer to MISSION_SET_CURRENT
+            # ArduPilot's answer: MISSION_CURRENT echoing the number asked for (even 0, which it never holds)
+            # when it took the item; nothing when it refused. The periodic report then says the real item.
+            if self.set_mission_current(msg.seq) is not None:
+                self.send(self.mav.mission_current_encode(msg.seq, len(self.missions.items)))
         elif kind == "REQUEST_DATA_STREAM":
             self.streams.request_stream(msg.req_stream_id, msg.req_message_rate, bool(msg.start_stop), now)
         elif kind == "PARAM_REQUEST_LIST":
@@ -277,26 +282,39 @@ class MavVehicle:
         v = self.vehicle
         flight = mission_to_flight(items, self.config.home) if items else Flight((), (), self.config.mission_end)
         self._flight = flight
+        self._current_item = None
         v.load_mission(flight.waypoints, flight.end)
         self._last_wp = v.s.wp_index
         log.info("%s: mission of %d items (%d waypoints flown)", self.name, len(items), len(flight.waypoints))
 
     def mission_seq(self) -> int:
+        if self._current_item is not None:
+            return self._current_item
         seqs = self._flight.seqs
         if not seqs:
             return 0
         return seqs[min(self.vehicle.s.wp_index, len(seqs) - 1)]
 
-    def set_mission_current(self, seq: int) -> bool:
-        """Make item ``seq`` (or the next flown one after it) current; False if there is no such item."""
-        if not 0 < seq < len(self.missions.items):
-            return False
-        index = next((i for i, s in enumerate(self._flight.seqs) if s >= seq), None)
-        if index is None:
-            return False
-        self.vehicle.set_mission_index(index)
-        self._last_wp = index
-        return True
+    def set_mission_current(self, seq: int) -> int | None:
+        """Make item ``seq`` current as ArduCopter does (``AP_Mission::set_current_cmd``): refused (None) for
+        an item past the end or when the mission holds only home; 0 restarts the mission at item 1; a DO
+        item gives way to the first navigation item after it. Returns the item now current.
+
+        The model flies waypoints only: a navigation item it does not fly (a TAKEOFF without a position, a
+        LAND or RTL at the end) is reported current until the vehicle flies in AUTO, then the model goes on to
+        the next waypoint (ArduCopter would climb or land first)."""
+        items = self.missions.items
+        if not 0 <= seq < len(items) or len(items) == 1:
+            return None
+        nav = next((item.seq for item in items[max(seq, 1) :] if item.command <= mavlink.MAV_CMD_NAV_LAST), None)
+        if nav is None:
+            return None
+        index = next((i for i, s in enumerate(self._flight.seqs) if s >= nav), None)
+        if index is not None:
+            self.vehicle.set_mission_index(index)
+            self._last_wp = index
+        self._current_item = None if index is not None and self._flight.seqs[index] == nav else nav
+        return nav
 
     def position_modes_need_fix(self, mode: str) -> bool:
         """Whether ``mode`` would be refused now for want of a position estimate."""

@@ -198,3 +198,39 @@ class _Void:
     def on_identity(self, *_: object) -> None: ...
     def on_message(self, *_: object) -> None: ...
     def on_failure(self, *_: object) -> None: ...
+    def on_finished(self, *_: object) -> None: ...
+
+
+async def test_a_link_that_hears_nothing_after_opening_turns_link_lost_then_active_on_data(
+    profile: ProfileServices, scripted: dict[AdapterKind, ScriptedAdapter]
+) -> None:
+    s = await profile.sessions.start("mute", AdapterKind.FAKE, "fake://mute?silent=1")
+    assert s.state is SessionState.STARTING
+    await wait_until(lambda: profile.sessions.live_state(s.id) is SessionState.LINK_LOST)  # timeout is 0.4 s
+    stored = await profile.sessions.get(s.id)
+    # The scripted link cannot say why (no LinkConditionSource): the session names what it waited on.
+    assert stored.last_error == "nothing heard within 0.4 s of opening fake://mute?silent=1"
+    [lost] = await profile.audit.list(action="session.link_lost", target_id=s.id)
+    assert lost.detail["reason"] == stored.last_error and lost.actor == "system"
+    scripted[AdapterKind.FAKE].links[s.id].emit(alt_rel_m=1.0)
+    await wait_until(lambda: profile.sessions.live_state(s.id) is SessionState.ACTIVE)
+    assert (await profile.sessions.get(s.id)).last_error is None
+    actions = [a.action for a in await profile.audit.list(target_id=s.id)]
+    assert "session.active" in actions and "session.link_restored" not in actions
+
+
+async def test_a_link_whose_source_finished_stops_by_itself(
+    profile: ProfileServices, scripted: dict[AdapterKind, ScriptedAdapter]
+) -> None:
+    s = await profile.sessions.start("replayed", AdapterKind.FAKE, "fake://replayed")
+    await wait_until(lambda: profile.sessions.live_state(s.id) is SessionState.ACTIVE)
+    link = scripted[AdapterKind.FAKE].links[s.id]
+    link.sink.on_finished("replay finished: 12 records in 0.1 s")
+    await wait_until(lambda: profile.sessions.live_state(s.id) is None)
+    stored = await profile.sessions.get(s.id)
+    assert (stored.state, stored.last_error) == (SessionState.STOPPED, None)
+    assert link.closed == 1
+    [finish] = await profile.audit.list(action="session.finish", target_id=s.id)
+    assert (finish.actor, finish.detail["reason"]) == ("system", "replay finished: 12 records in 0.1 s")
+    with pytest.raises(ConflictError, match="cannot go from stopped to stopping"):
+        await profile.sessions.stop(s.id)  # ended: nothing left to stop

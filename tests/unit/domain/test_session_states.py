@@ -6,6 +6,7 @@ from groundstation.domain.models import SessionState as S
 
 ALLOWED = {
     (S.STARTING, S.ACTIVE),
+    (S.STARTING, S.LINK_LOST),  # nothing heard within the link timeout of opening
     (S.STARTING, S.STOPPING),
     (S.STARTING, S.FAILED),
     (S.STARTING, S.INTERRUPTED),

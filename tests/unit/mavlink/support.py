@@ -21,6 +21,7 @@ class RecordingSink:
     identities: list[VehicleIdentity] = field(default_factory=list)
     messages: list[tuple[Severity, str]] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
+    finished: list[str] = field(default_factory=list)
 
     def on_sample(self, sample: TelemetrySample) -> None:
         self.samples.append(sample)
@@ -33,6 +34,9 @@ class RecordingSink:
 
     def on_failure(self, reason: str) -> None:
         self.failures.append(reason)
+
+    def on_finished(self, reason: str) -> None:
+        self.finished.append(reason)
 
 
 def free_udp_port() -> int:

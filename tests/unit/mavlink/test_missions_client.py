@@ -42,6 +42,7 @@ class MissionVehicle:
         self.lose_first_count = False
         self.refuse_with: int | None = None  # MAV_MISSION_RESULT to end an upload with
         self.current = 0
+        self.command_answer = "ack"  # "ack", "unsupported" (an older ArduPilot) or "silent"
         self.mute = False
         self.channel = ScriptedMavChannel(self)
 
@@ -91,10 +92,33 @@ class MissionVehicle:
                 self.items = []
             return [self.mav.mission_ack_encode(255, 190, result, 0)]
         if kind == "MISSION_SET_CURRENT":
-            if message.seq < len(self.items):
-                self.current = message.seq
-            return [self.mav.mission_current_encode(self.current)]
+            # ArduPilot: the number asked for echoed when taken (then its next periodic report of the item it
+            # holds), silence when refused.
+            if self._take_current(message.seq):
+                return [self.mav.mission_current_encode(message.seq), self.mav.mission_current_encode(self.current)]
+            return []
+        if kind == "COMMAND_LONG" and message.command == 224:  # MAV_CMD_DO_SET_MISSION_CURRENT
+            if self.command_answer == "silent":
+                return []
+            if self.command_answer == "unsupported":
+                return [self.mav.command_ack_encode(224, 3)]
+            # A periodic report of the item of before, sent just before the vehicle handled the command.
+            before = [self.mav.mission_current_encode(self.current)]
+            if self._take_current(int(message.param1)):
+                return [*before, self.mav.command_ack_encode(224, 0), self.mav.mission_current_encode(self.current)]
+            return [*before, self.mav.command_ack_encode(224, 4)]
         return []
+
+    def _take_current(self, seq: int) -> bool:
+        """ArduPilot's rule: nothing past the end, nothing without a mission but home; a DO item gives way to
+        the next navigation item (here: a command below 100); 0 restarts at item 1."""
+        if not 0 <= seq < len(self.items) or len(self.items) <= 1:
+            return False
+        nav = next((i.seq for i in self.items[max(seq, 1) :] if i.command < 100), None)
+        if nav is None:
+            return False
+        self.current = nav
+        return True
 
 
 @pytest.mark.parametrize("old_requests", [False, True], ids=["MISSION_REQUEST_INT", "MISSION_REQUEST"])
@@ -191,14 +215,52 @@ async def test_clear_is_confirmed_by_the_ack_and_a_refusal_is_reported() -> None
         await MissionClient(vehicle.channel, retry_s=0.05).clear()
 
 
-async def test_set_current_is_confirmed_by_mission_current() -> None:
-    vehicle = MissionVehicle(MISSION.items)
-    await MissionClient(vehicle.channel, retry_s=0.05).set_current(3)
-    assert vehicle.current == 3
+# Home, TAKEOFF, DO_CHANGE_SPEED, WAYPOINT, WAYPOINT: the shape of an ArduPilot mission.
+ARDU_MISSION = (
+    MissionItem(seq=0, command=16, frame=0, x=47.39, y=8.54, z=400.0),
+    MissionItem(seq=1, command=22, frame=3, z=20.0),
+    MissionItem(seq=2, command=178, frame=2, param2=5.0),
+    MissionItem(seq=3, command=16, frame=3, x=47.3977419, y=8.5455939, z=50.0),
+    MissionItem(seq=4, command=16, frame=3, x=47.398, y=8.546, z=50.0),
+)
+
+
+@pytest.mark.parametrize(
+    ("asked", "chosen"), [(3, 3), (1, 1), (2, 3), (0, 1)], ids=["waypoint", "takeoff", "do-item", "restart"]
+)
+@pytest.mark.parametrize("answer", ["ack", "unsupported"], ids=["command", "message"])
+async def test_set_current_returns_the_item_the_vehicle_chose(asked: int, chosen: int, answer: str) -> None:
+    vehicle = MissionVehicle(ARDU_MISSION)
+    vehicle.command_answer = answer
+    got = await MissionClient(vehicle.channel, retry_s=0.05, settle_s=0.5).set_current(asked)
+    assert (got, vehicle.current) == (chosen, chosen)
+    expected = ["COMMAND_LONG"] if answer == "ack" else ["COMMAND_LONG", "MISSION_SET_CURRENT"]
+    assert vehicle.channel.sent_types() == expected
+
+
+async def test_a_refusal_wins_over_a_report_of_the_same_number_sent_before_it() -> None:
+    vehicle = MissionVehicle(ARDU_MISSION[:1])  # home only: ArduPilot refuses every item, 0 included
+    with pytest.raises(InvalidError, match="the vehicle failed making item 0 current"):
+        await MissionClient(vehicle.channel, retry_s=0.05, settle_s=0.5).set_current(0)
+    vehicle = MissionVehicle(ARDU_MISSION)
+    with pytest.raises(InvalidError, match="the vehicle failed making item 9 current"):
+        await MissionClient(vehicle.channel, retry_s=0.05, settle_s=0.5).set_current(9)
+
+
+async def test_set_current_by_message_only_is_not_confirmed_by_a_report_of_another_item() -> None:
+    vehicle = MissionVehicle(ARDU_MISSION[:1])
+    vehicle.command_answer = "unsupported"
+    vehicle.current = 3
+    vehicle.channel.push(vehicle.mav.mission_current_encode(3))
+    with pytest.raises(OperationTimeoutError, match="did not confirm item 2 as current"):
+        await MissionClient(vehicle.channel, retry_s=0.05, retries=2).set_current(2)
+    assert set(vehicle.channel.sent_types()) == {"COMMAND_LONG", "MISSION_SET_CURRENT"}
 
 
 async def test_set_current_that_never_takes_times_out_after_trying_both_ways() -> None:
     vehicle = MissionVehicle(MISSION.items)
-    with pytest.raises(OperationTimeoutError, match="MISSION_CURRENT reporting item 9"):
+    vehicle.command_answer = "silent"
+    vehicle.mute = True
+    with pytest.raises(OperationTimeoutError, match="no MISSION_CURRENT reporting item 9"):
         await MissionClient(vehicle.channel, retry_s=0.05, retries=1).set_current(9)
-    assert vehicle.channel.sent_types() == ["MISSION_SET_CURRENT", "COMMAND_LONG"]
+    assert vehicle.channel.sent_types() == ["COMMAND_LONG", "MISSION_SET_CURRENT"]
