@@ -10,7 +10,7 @@ import pytest
 
 from groundstation.bootstrap import ProfileServices
 from groundstation.domain import actors
-from groundstation.domain.errors import ConflictError, ErrorCode, OperationTimeoutError
+from groundstation.domain.errors import ConflictError, ErrorCode, InvalidError
 from groundstation.domain.missions import Mission, MissionItem
 from groundstation.domain.models import DeviceSession, Outcome, SessionState
 from groundstation.domain.parameters import ParamChange, ParamType
@@ -56,7 +56,8 @@ async def test_parameters_download_set_diff_load_and_export(running: tuple[Profi
     assert (entry.actor, entry.outcome) == (actors.OPERATOR, Outcome.SUCCESS)
     assert entry.detail == {"name": "RTL_ALT", "value": 2500, "old": 1500, "confirmed": 2500}
 
-    with pytest.raises(OperationTimeoutError):
+    # The list was downloaded: a name not on it is refused at once, not after the vehicle's silence.
+    with pytest.raises(InvalidError, match="NO_SUCH_PARAM"):
         await params.set(session.id, "NO_SUCH_PARAM", 1)
     failed = await services.audit.list(action="parameter.set", target_id=session.id)
     assert failed[-1].outcome is Outcome.FAILURE and "NO_SUCH_PARAM" in failed[-1].detail["error"]
