@@ -61,7 +61,9 @@ async def replay_summary(services: Any, path: Path, speed: str = "max") -> dict[
     result = await link.wait_finished()
     summary = link.summary()
     stats = link.stats()
-    await services.sessions.stop(session.id)
+    if services.sessions.live_state(session.id) is not None:
+        # Still running (a finished replay stops its session on its own, and may already have).
+        await services.sessions.stop(session.id)
     await services.hub.flush()
     persisted = await services.store.run(lambda uow: uow.telemetry.count(session.id))
     return {

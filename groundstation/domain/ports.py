@@ -395,7 +395,9 @@ class MissionAccess(Protocol):
 
     async def clear(self, timeout_s: float = 5.0) -> None: ...
 
-    async def set_current(self, seq: int, timeout_s: float = 5.0) -> None: ...
+    async def set_current(self, seq: int, timeout_s: float = 5.0) -> int:
+        """Returns the item the vehicle went to (it may differ from ``seq``)."""
+        ...
 
 
 @runtime_checkable

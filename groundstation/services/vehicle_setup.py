@@ -391,11 +391,18 @@ class MissionService(_Base):
         link = await self._configurator_for_write(session_id, "mission.clear", {}, actor)
         await self._audited(session_id, "mission.clear", {}, actor, lambda: link.missions().clear(), lambda _r: {})
 
-    async def set_current(self, session_id: str, seq: int, *, actor: str = actors.OPERATOR) -> None:
+    async def set_current(self, session_id: str, seq: int, *, actor: str = actors.OPERATOR) -> int:
+        """Ask for item ``seq``; returns the item the vehicle went to, which may differ (ArduPilot skips a DO
+        item to the next navigation item, and restarts at 1 when asked for 0)."""
         detail = {"seq": seq}
         link = await self._configurator_for_write(session_id, "mission.set_current", detail, actor)
-        await self._audited(
-            session_id, "mission.set_current", detail, actor, lambda: link.missions().set_current(seq), lambda _r: {}
+        return await self._audited(
+            session_id,
+            "mission.set_current",
+            detail,
+            actor,
+            lambda: link.missions().set_current(seq),
+            lambda current: {"current": current},
         )
 
     def import_text(self, text: str) -> Mission:

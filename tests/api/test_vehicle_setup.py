@@ -139,8 +139,14 @@ async def test_set_current_item_over_http(api: Api) -> None:
         assert (await viewer.post(current_url, json={"seq": 3})).status_code == 403
         moved = await operator.post(current_url, json={"seq": 3})
         assert moved.status_code == 200, moved.text
-        assert moved.json() == {"session_id": sid, "seq": 3}
+        assert moved.json() == {"session_id": sid, "requested": 3, "seq": 3}
         assert sim.vehicles[1].mission_seq() == 3
+        # Item 0 with a mission: ArduPilot restarts at item 1, and the answer says so.
+        restarted = await operator.post(current_url, json={"seq": 0})
+        assert restarted.status_code == 200, restarted.text
+        assert restarted.json() == {"session_id": sid, "requested": 0, "seq": 1}
+        assert sim.vehicles[1].mission_seq() == 1
+        assert (await operator.post(current_url, json={"seq": 3})).json()["seq"] == 3
 
         async def telemetry_says_3() -> bool:
             sample = (await viewer.get(f"{BASE}/{sid}/telemetry")).json()["sample"]
@@ -155,9 +161,11 @@ async def test_set_current_item_over_http(api: Api) -> None:
         assert missing.json()["code"] == "invalid" and "item 40" in missing.json()["detail"]
         assert sim.vehicles[1].mission_seq() == 3
         entries = await services.audit.list(action="mission.set_current", target_id=sid)
-        assert [(e.actor, e.outcome, e.detail["seq"]) for e in entries] == [
-            ("api:alpha-operator", Outcome.SUCCESS, 3),
-            ("api:alpha-operator", Outcome.FAILURE, 40),
+        assert [(e.actor, e.outcome, e.detail["seq"], e.detail.get("current")) for e in entries] == [
+            ("api:alpha-operator", Outcome.SUCCESS, 3, 3),
+            ("api:alpha-operator", Outcome.SUCCESS, 0, 1),
+            ("api:alpha-operator", Outcome.SUCCESS, 3, 3),
+            ("api:alpha-operator", Outcome.FAILURE, 40, None),
         ]
         assert (await api.client("bravo-operator").post(current_url, json={"seq": 2})).status_code == 404
     assert (await operator.post(f"{BASE}/{sid}:stop")).status_code == 200

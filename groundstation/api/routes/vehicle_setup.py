@@ -109,12 +109,17 @@ class TransferOut(BaseModel):
 
 class MissionCurrentIn(BaseModel):
     model_config = {"extra": "forbid"}
-    seq: int = Field(ge=0, le=65535, description="the item to fly next (ArduPilot refuses 0, its home)")
+    seq: int = Field(
+        ge=0,
+        le=65535,
+        description="the item to fly next (ArduPilot: 0 restarts at item 1; refused when the mission is only home)",
+    )
 
 
 class MissionCurrentOut(BaseModel):
     session_id: str
-    seq: int = Field(description="the item the vehicle reported current (MISSION_CURRENT)")
+    requested: int = Field(description="the item asked for")
+    seq: int = Field(description="the item the vehicle went to (its MISSION_CURRENT after the request)")
 
 
 def _transfer_view(session_id: str, progress: TransferProgress | None) -> dict[str, Any]:
@@ -219,10 +224,11 @@ async def get_mission_progress(session_id: str, caller: Viewer) -> ApiJSONRespon
     responses=_with_timeout(401, 403, 404, 409, 413, 422),
 )
 async def post_mission_current(session_id: str, body: MissionCurrentIn, caller: Operator) -> ApiJSONResponse:
-    """Make item ``seq`` the one the vehicle flies next; answers when the vehicle reports it current. An item
-    the vehicle does not have is refused by the vehicle (422); audited either way."""
-    await caller.profile.missions.set_current(session_id, body.seq, actor=caller.actor)
-    return ApiJSONResponse({"session_id": session_id, "seq": body.seq})
+    """Make item ``seq`` the one the vehicle flies next; answers with the item the vehicle went to (its ACK, or
+    its MISSION_CURRENT echo), which may differ from the one asked for. An item the vehicle does not have is
+    refused by the vehicle (422); audited either way."""
+    current = await caller.profile.missions.set_current(session_id, body.seq, actor=caller.actor)
+    return ApiJSONResponse({"session_id": session_id, "requested": body.seq, "seq": current})
 
 
 @router.put("/{session_id}/mission", response_model=MissionOut, responses=_with_timeout(401, 403, 404, 409, 413, 422))

@@ -221,11 +221,14 @@ class MissionDialog(VehicleSetupDialog):
             return
         seq = self.table.mission_items[rows[0]].seq
 
-        def done(_: None) -> None:
+        def done(current: int) -> None:
             self._set_busy(False)
-            self.table.set_current(seq)
+            self.table.set_current(current)
             self._show_on_map()
-            self.say(f"item {seq} is now current on {self.session_name}")
+            if current == seq:
+                self.say(f"item {seq} is now current on {self.session_name}")
+            else:  # ArduPilot skips a DO item to the next navigation item, and restarts at 1 for 0
+                self.say(f"asked for item {seq}; {self.session_name} went to item {current}")
 
         self._set_busy(True)
         self.runner.run(
