@@ -173,6 +173,9 @@ class LatestTelemetry(BaseModel):
 class TelemetryHistory(BaseModel):
     session_id: str
     samples: list[Telemetry]
+    next_cursor: str | None = Field(
+        default=None, description="Pass as `cursor` (with the same `order`) for the next page; null on the last page."
+    )
 
 
 class LinkStatsOut(BaseModel):
@@ -260,7 +263,9 @@ class Event(BaseModel):
 
 class EventPage(BaseModel):
     items: list[Event]
-    next_cursor: str = Field(description="Pass as `cursor` to get the events after these.")
+    next_cursor: str = Field(
+        description="Pass as `cursor` to get the events after these (`order=desc`: the older ones before these)."
+    )
     pruned: bool = Field(
         default=False,
         description="true when events after the given cursor were deleted by retention before this read: the "
@@ -280,6 +285,9 @@ class AuditEntryOut(BaseModel):
 
 class AuditPage(BaseModel):
     items: list[AuditEntryOut]
+    next_cursor: str | None = Field(
+        default=None, description="Pass as `cursor` (with the same `order`) for the next page; null on the last page."
+    )
 
 
 class Health(BaseModel):

@@ -24,7 +24,8 @@ from groundstation.cli.common import (
     profile_name,
     read_profile,
 )
-from groundstation.domain.models import DeviceSession
+from groundstation.domain.models import AuditEntry, DeviceSession
+from groundstation.domain.ports import UnitOfWork
 from groundstation.domain.telemetry import TELEMETRY_FIELDS
 
 
@@ -95,15 +96,9 @@ async def _audit_list(args: argparse.Namespace) -> int:
     return 0
 
 
-def _audit_entries(uow: Any, args: argparse.Namespace) -> list[Any]:
-    from groundstation.storage import SqlAuditRepository
-
-    if args.oldest_first:
-        return list(uow.audit.list(since=args.since, limit=args.limit))
-    if isinstance(uow.audit, SqlAuditRepository):  # the newest N read from the index, not the whole table
-        return uow.audit.list(since=args.since, limit=args.limit, newest_first=True)
-    everything = list(reversed(uow.audit.list(since=args.since)))
-    return everything if args.limit is None else everything[: args.limit]
+def _audit_entries(uow: UnitOfWork, args: argparse.Namespace) -> list[AuditEntry]:
+    """Newest first unless asked otherwise: the newest N read from the index, not the whole table."""
+    return uow.audit.list(since=args.since, limit=args.limit, newest_first=not args.oldest_first)
 
 
 async def _telemetry_export(args: argparse.Namespace) -> int:

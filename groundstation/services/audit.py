@@ -116,8 +116,19 @@ class AuditService:
         self._bus.publish(stored)
         return stored
 
-    async def list_events(self, *, after_seq: int | None = None, limit: int | None = None) -> list[IntegrationEvent]:
-        return await self._store.run(lambda uow: uow.events.list(after_seq=after_seq, limit=limit))
+    async def list_events(
+        self,
+        *,
+        after_seq: int | None = None,
+        limit: int | None = None,
+        before_seq: int | None = None,
+        newest_first: bool = False,
+    ) -> list[IntegrationEvent]:
+        return await self._store.run(
+            lambda uow: uow.events.list(
+                after_seq=after_seq, limit=limit, before_seq=before_seq, newest_first=newest_first
+            )
+        )
 
     async def record_failure(self, *, actor: str, action: str, target_id: str | None, detail: dict[str, Any]) -> None:
         """For attempts refused before any unit of work ran (bad input caught by the service itself)."""
@@ -142,9 +153,14 @@ class AuditService:
         target_id: str | None = None,
         limit: int | None = None,
         exclude_actions: Sequence[str] = (),
+        newest_first: bool = False,
+        after: tuple[datetime, str] | None = None,
+        before: tuple[datetime, str] | None = None,
     ) -> list[AuditEntry]:
-        """Oldest first. ``exclude_actions`` is filtered in the database: the viewer hiding the API's access
-        records must not load a day of them to throw them away."""
+        """Oldest first by ``(at, id)`` (``newest_first``: newest first, so ``limit`` keeps the latest);
+        ``after``/``before`` are exclusive ``(at, id)`` positions (a page's cursor). ``exclude_actions`` is
+        filtered in the database: the viewer hiding the API's access records must not load a day of them to
+        throw them away."""
         return await self._store.run(
             lambda uow: uow.audit.list(
                 since=since,
@@ -154,6 +170,9 @@ class AuditService:
                 target_id=target_id,
                 limit=limit,
                 exclude_actions=exclude_actions,
+                newest_first=newest_first,
+                after=after,
+                before=before,
             )
         )
 

@@ -126,22 +126,48 @@ class TelemetryHub:
         since: datetime | None = None,
         until: datetime | None = None,
         limit: int | None = None,
+        newest_first: bool = False,
+        after: tuple[datetime, int] | None = None,
+        before: tuple[datetime, int] | None = None,
     ) -> list[TelemetrySample]:
-        """Persisted samples, oldest first; includes what is still waiting for the next flush."""
+        """Persisted samples, oldest first (``newest_first``: newest first); includes what is still waiting
+        for the next flush when it is newer than the stored samples read (so it belongs at the new end).
+        ``after``/``before`` are the positions of ``TelemetryRepository.range``; a waiting sample counts as
+        beyond one only when its time is strictly beyond the position's time."""
         stored = await self._store.run(
-            lambda uow: uow.telemetry.range(session_id, since=since, until=until, limit=limit)
+            lambda uow: uow.telemetry.range(
+                session_id,
+                since=since,
+                until=until,
+                limit=limit,
+                newest_first=newest_first,
+                after=after,
+                before=before,
+            )
         )
-        last = stored[-1].time if stored else None
-        waiting = [
-            s
-            for s in self._pending
-            if s.session_id == session_id
-            and (last is None or s.time > last)
-            and (since is None or s.time >= since)
-            and (until is None or s.time < until)
-        ]
-        merged = stored + waiting
+        newest = max((s.time for s in stored), default=None)
+        waiting = sorted(
+            (
+                s
+                for s in self._pending
+                if s.session_id == session_id
+                and (newest is None or s.time > newest)
+                and (since is None or s.time >= since)
+                and (until is None or s.time < until)
+                and (after is None or s.time > after[0])
+                and (before is None or s.time < before[0])
+            ),
+            key=lambda s: s.time,
+            reverse=newest_first,
+        )
+        merged = waiting + stored if newest_first else stored + waiting
         return merged[:limit] if limit is not None else merged
+
+    async def latest_stored(self, session_id: str) -> TelemetrySample | None:
+        """The newest sample in the session's stored history (one indexed read), None when it has none: its
+        last known position when this process has received nothing from it (a session ended before a
+        restart). Samples still waiting for the flush are newer, and ``latest`` has them."""
+        return await self._store.run(lambda uow: uow.telemetry.latest(session_id))
 
     def stats(self) -> HubStats:
         return HubStats(

@@ -15,7 +15,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import CursorResult, Row, Select, delete, func, insert, select, update
+from sqlalchemy import CursorResult, Row, Select, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
@@ -290,11 +290,21 @@ class SqlAuditRepository:
         limit: int | None = None,
         exclude_actions: Sequence[str] = (),
         newest_first: bool = False,
+        after: tuple[datetime, str] | None = None,
+        before: tuple[datetime, str] | None = None,
     ) -> builtins.list[AuditEntry]:
         """Oldest first (``newest_first``: newest first, so ``limit`` keeps the latest); ``since`` inclusive,
-        ``until`` exclusive (as for telemetry), ties broken by id."""
+        ``until`` exclusive (as for telemetry), ties broken by id; ``after``/``before`` exclusive ``(at, id)``
+        positions. Each bound is spelled ``at >= t AND (at > t OR id > i)`` so the index on ``at`` (or
+        ``(action, at)``) reads one range."""
         order = (AuditRow.at.desc(), AuditRow.id.desc()) if newest_first else (AuditRow.at, AuditRow.id)
         stmt = select(AuditRow).order_by(*order)
+        if after is not None:
+            at, entry_id = after
+            stmt = stmt.where(AuditRow.at >= at, or_(AuditRow.at > at, AuditRow.id > entry_id))
+        if before is not None:
+            at, entry_id = before
+            stmt = stmt.where(AuditRow.at <= at, or_(AuditRow.at < at, AuditRow.id < entry_id))
         if exclude_actions:
             stmt = stmt.where(AuditRow.action.not_in(exclude_actions))
         if since is not None:
@@ -339,10 +349,19 @@ class SqlEventRepository:
             raise ConflictError(f"event {event.id} is already stored", holder=event.id) from exc
         return replace(event, seq=row.seq)
 
-    def list(self, *, after_seq: int | None = None, limit: int | None = None) -> builtins.list[IntegrationEvent]:
-        stmt = select(EventRow).order_by(EventRow.seq)
+    def list(
+        self,
+        *,
+        after_seq: int | None = None,
+        limit: int | None = None,
+        before_seq: int | None = None,
+        newest_first: bool = False,
+    ) -> builtins.list[IntegrationEvent]:
+        stmt = select(EventRow).order_by(EventRow.seq.desc() if newest_first else EventRow.seq)
         if after_seq is not None:
             stmt = stmt.where(EventRow.seq > after_seq)
+        if before_seq is not None:
+            stmt = stmt.where(EventRow.seq < before_seq)
         if limit is not None:
             stmt = stmt.limit(limit)
         return [mapping.event_from_row(row) for row in _all(self._db, stmt)]
@@ -381,16 +400,56 @@ class SqlTelemetryRepository:
         since: datetime | None = None,
         until: datetime | None = None,
         limit: int | None = None,
+        newest_first: bool = False,
+        after: tuple[datetime, int] | None = None,
+        before: tuple[datetime, int] | None = None,
     ) -> builtins.list[TelemetrySample]:
-        stmt = select(TelemetryRow).where(TelemetryRow.session_id == session_id)
+        """Through the ``(session_id, time)`` index, whose entries end with the rowid (``id``): the order
+        ``(time, id)`` either way is the index's own, so a page is one range read with no sort. A position
+        ``(time, n)`` is one read of the ties at ``time`` (past their first n from that end) and one of the
+        samples strictly beyond ``time``."""
+        if after is not None and before is not None:
+            raise ValueError("give after or before, not both")
+        if limit is not None and limit <= 0:
+            return []
+        window = [TelemetryRow.session_id == session_id]
         if since is not None:
-            stmt = stmt.where(TelemetryRow.time >= since)
+            window.append(TelemetryRow.time >= since)
         if until is not None:
-            stmt = stmt.where(TelemetryRow.time < until)
-        stmt = stmt.order_by(TelemetryRow.time, TelemetryRow.id)
+            window.append(TelemetryRow.time < until)
+        position = after or before
+        ties: builtins.list[TelemetryRow] = []
+        if position is not None:
+            at, seen = position
+            tie_order = TelemetryRow.id if after is not None else TelemetryRow.id.desc()
+            if (since is None or at >= since) and (until is None or at < until):
+                # Only (session_id, time = at): with since/until beside it SQLite picks a range and a sort.
+                tied = select(TelemetryRow).where(window[0], TelemetryRow.time == at).order_by(tie_order)
+                tied = tied.offset(seen)
+                ties = _all(self._db, tied if limit is None else tied.limit(limit))
+            window.append(TelemetryRow.time > at if after is not None else TelemetryRow.time < at)
+        order = (
+            (TelemetryRow.time.desc(), TelemetryRow.id.desc()) if newest_first else (TelemetryRow.time, TelemetryRow.id)
+        )
+        stmt = select(TelemetryRow).where(*window).order_by(*order)
         if limit is not None:
             stmt = stmt.limit(limit)
-        return [mapping.telemetry_from_row(row) for row in _all(self._db, stmt)]
+        rows = _all(self._db, stmt)
+        if ties:
+            rows = sorted([*ties, *rows], key=lambda r: (r.time, r.id), reverse=newest_first)
+            rows = rows if limit is None else rows[:limit]
+        return [mapping.telemetry_from_row(row) for row in rows]
+
+    def latest(self, session_id: str) -> TelemetrySample | None:
+        """One read of the last entry of the session's ``(session_id, time)`` index range."""
+        stmt = (
+            select(TelemetryRow)
+            .where(TelemetryRow.session_id == session_id)
+            .order_by(TelemetryRow.time.desc(), TelemetryRow.id.desc())
+            .limit(1)
+        )
+        row = _first(self._db, stmt)
+        return mapping.telemetry_from_row(row) if row is not None else None
 
     def count(self, session_id: str | None = None) -> int:
         stmt = select(func.count()).select_from(TelemetryRow)

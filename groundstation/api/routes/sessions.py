@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
 from groundstation.api import views
 from groundstation.api.auth import Caller, operator, viewer
-from groundstation.api.context import ApiProfile
+from groundstation.api.cursors import (
+    CURSOR_DESCRIPTION,
+    MAX_CURSOR_LENGTH,
+    ORDER_DESCRIPTION,
+    Order,
+    telemetry_cursor,
+    telemetry_position,
+)
 from groundstation.api.local_files import check_session_url
 from groundstation.api.params import DEFAULT_LIMIT, MAX_LIMIT, check_json_params, id_cursor, utc
 from groundstation.api.responses import ApiJSONResponse, errors
@@ -24,7 +31,6 @@ from groundstation.api.schemas import (
     TelemetryHistory,
 )
 from groundstation.domain.models import AdapterKind, SessionState
-from groundstation.domain.telemetry import TelemetrySample
 
 router = APIRouter(prefix="/api/integration/device-sessions", tags=["device sessions"], route_class=JsonRoute)
 
@@ -100,40 +106,10 @@ async def latest_telemetry(session_id: str, caller: Viewer) -> ApiJSONResponse:
     running = caller.profile.sessions.live_state(session_id) is not None
     sample = caller.profile.hub.latest(session_id)
     if sample is None and not running:
-        sample = await _last_stored(caller.profile, session_id)
+        sample = await caller.profile.hub.latest_stored(session_id)
     return ApiJSONResponse(
         {"session_id": session_id, "sample": views.telemetry_view(sample), "live": running and sample is not None}
     )
-
-
-async def _last_stored(profile: ApiProfile, session_id: str) -> TelemetrySample | None:
-    """The newest stored sample of a session, by bisecting time with one-row reads of the history index.
-
-    The history is read oldest first only (storage offers no newest-first read yet), so the time of the last
-    sample is found in about 40 indexed one-row reads, to the millisecond, then read. Only for sessions not
-    running here, which no dashboard polls fast."""
-    hub = profile.hub
-    first = await hub.history(session_id, limit=1)
-    if not first:
-        return None
-    low = first[0].time  # a sample exists at or after low
-    step = timedelta(seconds=1)
-    high = low + step
-    while await hub.history(session_id, since=high, limit=1):  # gallop to a time with nothing after it
-        low, step = high, step * 2
-        try:
-            high = low + step
-        except OverflowError:
-            high = datetime.max.replace(tzinfo=UTC)
-            break
-    while high - low > timedelta(milliseconds=1):
-        middle = low + (high - low) / 2
-        if await hub.history(session_id, since=middle, limit=1):
-            low = middle
-        else:
-            high = middle
-    last = await hub.history(session_id, since=low, limit=100)
-    return last[-1] if last else first[-1]
 
 
 @router.get("/{session_id}/telemetry/history", response_model=TelemetryHistory, responses=errors(401, 404, 422))
@@ -143,13 +119,28 @@ async def telemetry_history(
     since: Annotated[datetime | None, Query(description="inclusive; ISO 8601, UTC if no zone")] = None,
     until: Annotated[datetime | None, Query(description="exclusive")] = None,
     limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
+    order: Annotated[Order, Query(description=ORDER_DESCRIPTION)] = "asc",
+    cursor: Annotated[str | None, Query(max_length=MAX_CURSOR_LENGTH, description=CURSOR_DESCRIPTION)] = None,
 ) -> ApiJSONResponse:
-    """Stored samples (about one per second per session), oldest first."""
+    """Stored samples (about one per second per session), oldest first, or ``order=desc`` for the newest
+    first. Page with ``next_cursor`` (null on the last page)."""
     await caller.profile.sessions.get(session_id)
+    position = telemetry_position(cursor, order)
+    desc = order == "desc"
     samples = await caller.profile.hub.history(
-        session_id, since=utc(since, "since"), until=utc(until, "until"), limit=limit
+        session_id,
+        since=utc(since, "since"),
+        until=utc(until, "until"),
+        limit=limit + 1,
+        newest_first=desc,
+        after=None if desc else position,
+        before=position if desc else None,
     )
-    return ApiJSONResponse({"session_id": session_id, "samples": [s.to_dict() for s in samples]})
+    page = samples[:limit]
+    next_cursor = telemetry_cursor(order, [s.time for s in page], position) if len(samples) > limit else None
+    return ApiJSONResponse(
+        {"session_id": session_id, "samples": [s.to_dict() for s in page], "next_cursor": next_cursor}
+    )
 
 
 @router.post("/{session_id}/commands", response_model=CommandOut, responses=errors(401, 403, 404, 409, 413, 422))
