@@ -20,6 +20,7 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter, QPainterPath, QPen
 
 CAPACITY = 1024
+METRICS_CAPACITY = 64
 GLYPH_CAPACITY = 4096
 
 _Key = tuple[str, str, int, int, float]
@@ -64,7 +65,7 @@ def _space_extra(font: QFont) -> float:
 
 def _render(text: str, font: QFont, color: QColor, outline: QColor, ratio: float) -> _Rendered:
     """``text`` as one image: every character's stroke, then every character's fill, from ``GLYPHS``."""
-    metrics = QFontMetricsF(font)
+    metrics = font_metrics(font)
     stroke = _stroke_width(font)
     pad = math.ceil(stroke)
     extra = _space_extra(font)
@@ -142,11 +143,24 @@ class GlyphCache:
         return found
 
 
+def font_metrics(font: QFont) -> QFontMetricsF:
+    """The font's metrics, built once per font: a ``QFontMetricsF`` costs more to make than to ask, and an
+    overlay re-render asks for dozens (fitting, wrapping, eliding) sixteen tiles at a time."""
+    key = font.key()
+    found = _METRICS.get(key)
+    if found is None:
+        if len(_METRICS) >= METRICS_CAPACITY:
+            _METRICS.clear()  # a handful of sizes are in use at a time; a rare full reset is cheaper than LRU
+        found = _METRICS[key] = QFontMetricsF(font)
+    return found
+
+
 def text_width(text: str, font: QFont) -> float:
     """The width ``draw_text`` gives ``text`` (wider than the font's own advance by its widened spaces)."""
-    return QFontMetricsF(font).horizontalAdvance(text) + text.count(" ") * _space_extra(font)
+    return font_metrics(font).horizontalAdvance(text) + text.count(" ") * _space_extra(font)
 
 
+_METRICS: dict[str, QFontMetricsF] = {}
 _RIGHT = Qt.AlignmentFlag.AlignRight
 _CENTRE = Qt.AlignmentFlag.AlignHCenter
 GLYPHS = GlyphCache()

@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen
+from PySide6.QtGui import QColor, QFont, QPainter, QPen
 
 from groundstation.ui.theme import Theme
-from groundstation.ui.video.outlined_text import draw_text, text_width
+from groundstation.ui.video.outlined_text import draw_text, font_metrics, text_width
 from groundstation.ui.video.overlay_model import OverlayModel
 
 # Below this size a tile shows the compact overlay whatever was asked: the full one would cover the picture.
@@ -47,7 +47,7 @@ def paint_overlay(painter: QPainter, rect: QRectF, model: OverlayModel, theme: T
             text = "  ".join(model.fields.values())
             baseline = rect.bottom() - 8
             draw_text(painter, QPointF(rect.left() + 8, baseline), text, font, color, outline)
-            return baseline - QFontMetricsF(font).ascent()
+            return baseline - font_metrics(font).ascent()
         if compact:
             return _paint_compact(painter, rect, model, theme, color, outline)
         _paint_full(painter, rect, model, theme, color, outline)
@@ -83,7 +83,7 @@ def _paint_row(
     outline: QColor,
 ) -> float:
     """Lay ``keys`` out left to right from ``rect.left()``, wrapping upwards; returns the top baseline used."""
-    metrics = QFontMetricsF(font)
+    metrics = font_metrics(font)
     gap = text_width("  ", font)
     rows: list[list[str]] = [[]]
     used = 0.0
@@ -109,7 +109,7 @@ def _paint_full(
 ) -> None:
     big = overlay_font(rect.height(), scale=1.15)
     normal = overlay_font(rect.height())
-    line = QFontMetricsF(normal).height()
+    line = font_metrics(normal).height()
     margin = max(8.0, rect.width() / 60)
     inner = rect.adjusted(margin, margin, -margin, -margin)
     colors = _status_colors(model, theme, color)
@@ -147,7 +147,7 @@ def _paint_compact(
     keys = ["mode", "armed", "alt", "bat", "link"]
     fields = {key: model.fields[key] for key in keys}
     font = fitting_font(overlay_font(rect.height(), scale=1.25), fields.values(), inner.width())
-    metrics = QFontMetricsF(font)
+    metrics = font_metrics(font)
     fields = {key: metrics.elidedText(text, Qt.TextElideMode.ElideRight, inner.width()) for key, text in fields.items()}
     colors = _status_colors(model, theme, color)
     top = _paint_row(painter, inner, keys, fields, font, inner.bottom(), colors, color, outline)

@@ -16,7 +16,6 @@ from PySide6.QtGui import (
     QEnterEvent,
     QFocusEvent,
     QFont,
-    QFontMetricsF,
     QIcon,
     QImage,
     QMouseEvent,
@@ -33,7 +32,7 @@ from groundstation.services.video_pipeline import VideoPipeline
 from groundstation.ui.plain_text import tooltip
 from groundstation.ui.theme import DARK, Theme
 from groundstation.ui.video.frames import FrameSlot
-from groundstation.ui.video.outlined_text import draw_text, text_width
+from groundstation.ui.video.outlined_text import draw_text, font_metrics, text_width
 from groundstation.ui.video.overlay_model import OverlayModel, overlay_model
 from groundstation.ui.video.overlay_painter import MIN_FIT_PX, overlay_font, paint_overlay
 from groundstation.ui.video.stream_messages import Level, TileMessage, qos_badge, tile_message
@@ -138,7 +137,7 @@ class VideoTile(QWidget):
             self.snapshot_button.hide()
             self._buttons_width = 0.0
             return 0.0
-        height = int(QFontMetricsF(overlay_font(self.height(), scale=0.8)).height() + 4)
+        height = int(font_metrics(overlay_font(self.height(), scale=0.8)).height() + 4)
         style = (
             Qt.ToolButtonStyle.ToolButtonIconOnly
             if self.width() < ICON_BUTTONS_BELOW
@@ -346,7 +345,7 @@ class VideoTile(QWidget):
         if self.stream is None:
             return 0.0
         font = overlay_font(self.height(), scale=0.8)
-        metrics = QFontMetricsF(font)
+        metrics = font_metrics(font)
         height = metrics.height() + 8
         painter.fillRect(QRectF(0, 0, self.width(), height), QColor(0, 0, 0, 150))
         baseline = 4 + metrics.ascent()
@@ -381,7 +380,7 @@ class VideoTile(QWidget):
         if self.slot.status is not None and self.slot.status.state is StreamState.ERROR:
             text = text.removeprefix("error: ")  # the header's badge says ERROR; the room is the reason's
         font, lines = fit_message(text, body.width() - 24, body.height())
-        metrics = QFontMetricsF(font)
+        metrics = font_metrics(font)
         top = max(body.top() + 4, body.center().y() - metrics.height() * (len(lines) / 2 + 0.7))
         for index, line in enumerate(lines):
             baseline = top + metrics.ascent() + index * metrics.height()
@@ -394,7 +393,7 @@ class VideoTile(QWidget):
         state = "" if session.state is SessionState.ACTIVE else session.state.value.replace("_", " ").upper()
         font, label = session_band_text(session.name, state, overlay_font(self.height(), scale=0.8), body.width() - 18)
         self.band = (font, label)
-        metrics = QFontMetricsF(font)
+        metrics = font_metrics(font)
         height = metrics.height() + 6
         color = self.theme.session_color(session.state)
         if state:
@@ -481,7 +480,7 @@ def fit_message(text: str, width: float, height: float) -> tuple[QFont, list[str
         lines = wrap_text(text, font, width)
 
     def room() -> int:
-        return max(1, int((height - 8) // QFontMetricsF(font).height()))
+        return max(1, int((height - 8) // font_metrics(font).height()))
 
     while len(lines) > room() and font.pixelSize() > MIN_FIT_PX:
         font = QFont(font)
@@ -515,7 +514,7 @@ def session_band_text(name: str, state: str, font: QFont, width: float) -> tuple
         smaller.setPixelSize(smaller.pixelSize() - 1)
     room = width - text_width(suffix, font)
     if room >= text_width("ab…", font):
-        metrics = QFontMetricsF(font)
+        metrics = font_metrics(font)
         short = metrics.elidedText(name, Qt.TextElideMode.ElideRight, room)
         while short and text_width(short + suffix, font) > width:
             room -= 2
@@ -527,7 +526,7 @@ def session_band_text(name: str, state: str, font: QFont, width: float) -> tuple
 
 def _elided(text: str, font: QFont, width: float) -> str:
     """``text`` cut to ``width`` as ``draw_text`` measures it, ending with an ellipsis."""
-    metrics = QFontMetricsF(font)
+    metrics = font_metrics(font)
     room = width
     line = metrics.elidedText(text, Qt.TextElideMode.ElideRight, room)
     while text_width(line, font) > width and room > 0:
