@@ -31,6 +31,7 @@ from groundstation.ui.vehicle_setup.progress import TransferBar
 
 class VehicleSetupDialog(QDialog):
     bar: TransferBar  # made by each dialog, with its own noun ("parameters", "items")
+    noun = "settings"  # what the dialog reaches on the vehicle, for "start it to reach its ..."
 
     def __init__(
         self,
@@ -49,6 +50,7 @@ class VehicleSetupDialog(QDialog):
         self.files = files
         self.busy = False
         self.unsupported = False
+        self.vehicle_buttons: list[QPushButton] = []  # usable only while the session runs and nothing transfers
         session = bridge.session(session_id)
         self.session_name = session.name if session is not None else session_id
         self.status = QLabel("", self)
@@ -79,8 +81,20 @@ class VehicleSetupDialog(QDialog):
         return session is not None and session.state.is_live
 
     def _update_buttons(self) -> None:
-        """Enable what the session's state and the dialog's allow; each dialog names its own buttons."""
-        raise NotImplementedError
+        """Enable what the session's state allows: ``vehicle_buttons`` need a running session and no transfer
+        under way; ``_update_local_buttons`` decides the rest (those that work on the table or a file)."""
+        if self.unsupported:
+            self._only_close()
+            return
+        usable = self.live and not self.busy
+        for button in self.vehicle_buttons:
+            button.setEnabled(usable)
+        self._update_local_buttons(usable)
+        if not self.live and not self.busy:
+            self.say(f"{self.session_name} is not running: start or resume it to reach its {self.noun}", bad=True)
+
+    def _update_local_buttons(self, vehicle_usable: bool) -> None:
+        """Buttons that depend on more than the session (a selection, a table with rows); none by default."""
 
     def _set_busy(self, busy: bool) -> None:
         self.busy = busy

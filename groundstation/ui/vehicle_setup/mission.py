@@ -34,6 +34,7 @@ OPEN_FILTERS = ["Mission files (*.plan *.waypoints *.txt)", "All files (*)"]
 
 
 class MissionDialog(VehicleSetupDialog):
+    noun = "mission"
     mission_shown = Signal(str, object, object)  # session id, [(seq, lat, lon)], current seq or None
 
     def __init__(
@@ -57,6 +58,7 @@ class MissionDialog(VehicleSetupDialog):
         self.download_button = self._button("&Download", "Download the vehicle's mission", self.download)
         self.upload_button = self._button("&Upload", "Upload the table to the vehicle", self.upload)
         self.clear_button = self._button("C&lear…", "Clear the vehicle's mission (asks first)", self.ask_clear)
+        self.vehicle_buttons = [self.download_button, self.upload_button, self.clear_button]
         self.current_button = self._button("Set &current", "Make the selected item current", self.set_current)
         self.import_button = self._button("&Import…", "Import a .plan or .waypoints file", self.import_file)
         self.export_button = self._button("&Export…", "Export the table to a .plan or .waypoints file", self.export)
@@ -95,21 +97,13 @@ class MissionDialog(VehicleSetupDialog):
         self._show_on_map()  # back on the map when the dialog opens again
 
     # ------------------------------------------------------------------------------------------ state
-    def _update_buttons(self) -> None:
-        if self.unsupported:
-            self._only_close()
-            return
-        usable = self.live and not self.busy and not self.unsupported
-        selected = bool(self.table.selected_rows())
-        for button in (self.download_button, self.upload_button, self.clear_button):
-            button.setEnabled(usable)
-        self.current_button.setEnabled(usable and len(self.table.selected_rows()) == 1)
+    def _update_local_buttons(self, vehicle_usable: bool) -> None:
+        selected = self.table.selected_rows()
+        self.current_button.setEnabled(vehicle_usable and len(selected) == 1)
         self.export_button.setEnabled(bool(self.table.mission_items))
-        self.delete_button.setEnabled(selected and not self.busy)
+        self.delete_button.setEnabled(bool(selected) and not self.busy)
         self.add_button.setEnabled(not self.busy)
         self.import_button.setEnabled(not self.busy)
-        if not self.live and not self.unsupported and not self.busy:
-            self.say(f"{self.session_name} is not running: start or resume it to reach its mission", bad=True)
 
     def _edited(self) -> None:
         self._update_buttons()

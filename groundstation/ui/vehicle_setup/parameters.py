@@ -42,6 +42,8 @@ OPEN_FILTERS = ["Parameter files (*.param *.params *.txt)", "All files (*)"]
 
 
 class ParametersDialog(VehicleSetupDialog):
+    noun = "parameters"
+
     def __init__(
         self,
         session_id: str,
@@ -61,6 +63,7 @@ class ParametersDialog(VehicleSetupDialog):
         self.download_button = self._button("&Download", "Download every parameter from the vehicle", self.download)
         self.load_button = self._button("&Load file…", "Load a parameter file (differences shown first)", self.load)
         self.compare_button = self._button("&Compare with file…", "Compare the vehicle with a file", self.compare)
+        self.vehicle_buttons = [self.download_button, self.load_button, self.compare_button]
         self.save_button = self._button("&Save file…", "Save the parameters to a file", self.save)
         self.bar = TransferBar(lambda: self.service.progress(session_id), "parameters", self)
         self.filter = QLineEdit(self)
@@ -116,16 +119,8 @@ class ParametersDialog(VehicleSetupDialog):
         self._update_buttons()
 
     # ------------------------------------------------------------------------------------------ state
-    def _update_buttons(self) -> None:
-        if self.unsupported:
-            self._only_close()
-            return
-        usable = self.live and not self.busy and not self.unsupported
-        for button in (self.download_button, self.load_button, self.compare_button):
-            button.setEnabled(usable)
-        self.save_button.setEnabled(usable and self.model.rowCount() > 0)
-        if not self.live and not self.unsupported and not self.busy:
-            self.say(f"{self.session_name} is not running: start or resume it to reach its parameters", bad=True)
+    def _update_local_buttons(self, vehicle_usable: bool) -> None:
+        self.save_button.setEnabled(vehicle_usable and self.model.rowCount() > 0)
 
     def _filter_changed(self, text: str) -> None:
         self.proxy.setFilterFixedString(text.strip())
