@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -15,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.conftest import Cli
+from tests.immutable import immutable
 
 
 @pytest.fixture
@@ -160,15 +160,8 @@ def read_only_acme(acme: Cli) -> Iterator[Cli]:
     """acme with its directory and files immutable: read-only even for root, who runs the tests."""
     directory = acme.home / "profiles" / "acme"
     paths = [str(directory / "profile.db"), str(directory / "profile.lock"), str(directory)]
-    if shutil.which("chattr") is None:
-        pytest.skip("chattr is not installed")
-    made = subprocess.run(["chattr", "+i", *paths], capture_output=True, text=True, check=False)
-    if made.returncode != 0:
-        pytest.skip(f"chattr +i is not supported here: {made.stderr.strip()}")
-    try:
+    with immutable(*paths):
         yield acme
-    finally:
-        subprocess.run(["chattr", "-i", *paths], check=True)
 
 
 def test_a_read_only_profile_is_listed_and_exported_but_not_served(read_only_acme: Cli) -> None:

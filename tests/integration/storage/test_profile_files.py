@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import logging
 import os
-import shutil
 import sqlite3
 import stat
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,6 +14,7 @@ import pytest
 from groundstation.domain.errors import InvalidError, UnavailableError
 from groundstation.storage import FileProfileCatalog
 from groundstation.storage.database import describe_database_error
+from tests.immutable import immutable
 
 posix_only = pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX")
 
@@ -113,24 +112,12 @@ def test_errors_from_real_sqlite_files_are_classified(tmp_path: Path, catalog: F
     assert "permission denied" in describe_database_error(db, denied).message
 
 
-def _immutable(*paths: Path) -> Iterator[None]:
-    if shutil.which("chattr") is None:
-        pytest.skip("chattr is not installed")
-    done = subprocess.run(["chattr", "+i", *map(str, paths)], capture_output=True, check=False)
-    if done.returncode != 0:
-        pytest.skip(f"chattr +i is not supported here: {done.stderr.decode().strip()}")
-    try:
-        yield
-    finally:
-        subprocess.run(["chattr", "-i", *map(str, paths)], check=True)
-
-
 @pytest.fixture
 def read_only_profile(catalog: FileProfileCatalog) -> Iterator[Path]:
     """A profile whose directory and database are immutable (read-only even for root, who runs the tests)."""
     catalog.create("ro1")
     directory = catalog.profile_dir("ro1")
-    for _ in _immutable(directory / "profile.db", directory / "profile.lock", directory):
+    with immutable(directory / "profile.db", directory / "profile.lock", directory):
         yield directory
 
 
