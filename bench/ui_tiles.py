@@ -28,9 +28,11 @@ import psutil
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+from live_workers import live_workers  # noqa: E402
+
 from groundstation.adapters.video import OpenCvVideoSourceFactory  # noqa: E402
 from groundstation.bootstrap import ProfileServices, Runtime  # noqa: E402
-from groundstation.domain.models import StreamState  # noqa: E402
 from groundstation.storage import FileProfileCatalog  # noqa: E402
 
 PATTERNS = ("ball", "bars", "checker")
@@ -52,13 +54,7 @@ def cpu_seconds() -> float:
 
 def decode_only(urls: list[str], warmup_s: float, seconds: float) -> dict[str, Any]:
     """The baseline: the workers alone, read by one thread at the grid's poll rate."""
-    factory = OpenCvVideoSourceFactory()
-    workers = [factory.create_worker(f"feed{i}", url, on_status=lambda _s: None) for i, url in enumerate(urls)]
-    for worker in workers:
-        worker.start()
-    deadline = time.monotonic() + 15
-    while any(w.status().state is not StreamState.LIVE for w in workers) and time.monotonic() < deadline:
-        time.sleep(0.05)
+    workers = live_workers(urls)
     stop = threading.Event()
 
     def consume() -> None:

@@ -27,8 +27,9 @@ import psutil
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from groundstation.adapters.video import OpenCvVideoSourceFactory  # noqa: E402
-from groundstation.domain.models import StreamState  # noqa: E402
+sys.path.insert(0, str(ROOT / "bench"))
+from live_workers import live_workers  # noqa: E402
+
 from tests.peers.video import media  # noqa: E402
 
 TARGET_FPS = 27.0
@@ -84,13 +85,7 @@ def plain_loop(urls: list[str], warmup_s: float, seconds: float) -> dict[str, An
 
 
 def pipeline(urls: list[str], warmup_s: float, seconds: float) -> dict[str, Any]:
-    factory = OpenCvVideoSourceFactory()
-    workers = [factory.create_worker(f"feed{i}", url, on_status=lambda _s: None) for i, url in enumerate(urls)]
-    for worker in workers:
-        worker.start()
-    deadline = time.monotonic() + 15
-    while any(w.status().state is not StreamState.LIVE for w in workers) and time.monotonic() < deadline:
-        time.sleep(0.05)
+    workers = live_workers(urls)
     stop = threading.Event()
 
     def consume() -> None:
